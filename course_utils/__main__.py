@@ -1,0 +1,5 @@
+import sys
+
+from course_utils.cli import main
+
+sys.exit(main())

@@ -1,0 +1,143 @@
+"""Pictures: 3×3 grids of faces, per-epoch frames, the training GIF, and loss plots.
+
+Grids and frames are plain uint8 arrays written with OpenCV (no matplotlib needed to train), each
+write atomic (temporary file, then rename) so a killed run never leaves half a PNG behind.
+"""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from course_utils.data import to_pixels
+
+FRAME_PATTERN = re.compile(r"epoch_(\d+)\.png$")
+
+
+def grid_image(images, ncols=3, pad=2, background=64):
+    """Tile images into one uint8 picture with a ``pad``-pixel gutter.
+
+    ``images`` may be uint8 ``(N, H, W)`` or model output in [-1, 1] ``(N, H, W[, 1])``.
+    """
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        images = to_pixels(images)
+    if images.ndim == 4:
+        images = images[..., 0]
+    n, h, w = images.shape
+    nrows = -(-n // ncols)
+    out = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad), background, np.uint8)
+    for i, image in enumerate(images):
+        r, c = divmod(i, ncols)
+        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image
+    return out
+
+
+def label_image(image, text, height=14):
+    """Add a caption strip (e.g. "epoch 12") under a grayscale picture."""
+    strip = np.full((height, image.shape[1]), 32, np.uint8)
+    scale = height / 30
+    cv2.putText(strip, text, (3, height - 4), cv2.FONT_HERSHEY_SIMPLEX, scale, 235, 1, cv2.LINE_AA)
+    return np.vstack([image, strip])
+
+
+def frame_image(images, epoch, scale=2):
+    """The per-epoch frame: a 3×3 grid, upscaled ``scale``× (nearest, to keep pixels honest),
+    captioned with the epoch number so the GIF says where it is."""
+    grid = grid_image(images)
+    grid = cv2.resize(grid, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    return label_image(grid, f"epoch {epoch}", height=10 * scale)
+
+
+def write_png(path, image):
+    """Atomically write a uint8 grayscale image as PNG."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok, encoded = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError(f"{path}: could not encode image of shape {image.shape}")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(encoded.tobytes())
+    os.replace(tmp, path)
+    return path
+
+
+def frame_paths(frames_dir):
+    """The run's per-epoch frames, sorted by epoch."""
+    found = [(int(m.group(1)), p) for p in Path(frames_dir).glob("epoch_*.png")
+             if (m := FRAME_PATTERN.search(p.name))]
+    return [p for _, p in sorted(found)]
+
+
+def pick_frames(count, max_frames):
+    """Indices of at most ``max_frames`` frames out of ``count``, evenly spread, always keeping the
+    first and the last (the start and the end of training are the two frames a learner wants)."""
+    if count <= max_frames:
+        return list(range(count))
+    return sorted(set(np.linspace(0, count - 1, max_frames).round().astype(int).tolist()))
+
+
+def make_gif(frames_dir, out_path, max_frames=100, frame_ms=120, hold_last_ms=2000):
+    """Assemble per-epoch frames into a looping GIF with imageio.
+
+    At most ``max_frames`` frames are kept (evenly spaced), so 500 epochs stay a few MB; the last
+    frame is held for ``hold_last_ms`` so the final faces can be looked at.
+    Returns the number of frames written.
+    """
+    import imageio.v3 as iio
+    paths = frame_paths(frames_dir)
+    if not paths:
+        raise FileNotFoundError(f"no frames (epoch_*.png) in '{frames_dir}': train first")
+    chosen = [paths[i] for i in pick_frames(len(paths), max_frames)]
+    frames = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in chosen]
+    durations = [frame_ms] * (len(frames) - 1) + [hold_last_ms]
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(out_path.name + ".tmp.gif")
+    iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=durations, loop=0)
+    os.replace(tmp, out_path)
+    return len(frames)
+
+
+def plot_grid(images, title=None, ncols=3, ax=None, scale=1.0):
+    """Show images as a grid in a notebook (matplotlib)."""
+    import matplotlib.pyplot as plt
+    grid = grid_image(images, ncols=ncols)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(scale * grid.shape[1] / 60, scale * grid.shape[0] / 60))
+    ax.imshow(grid, cmap="gray", vmin=0, vmax=255)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_history(history, metric=None):
+    """Loss curves next to the critic's average verdicts D(x) and D(G(z)), from ``history.csv`` rows
+    (a list of dicts or a path). With ``metric`` (e.g. "fid"), adds a third panel for it."""
+    import matplotlib.pyplot as plt
+    if isinstance(history, (str, Path)):
+        from course_utils.training import read_history
+        history = read_history(history)
+    epochs = [row["epoch"] for row in history]
+    panels = 3 if metric else 2
+    fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.4))
+    axes[0].plot(epochs, [r["gen_loss"] for r in history], label="artist (generator) loss")
+    axes[0].plot(epochs, [r["disc_loss"] for r in history], label="critic (discriminator) loss")
+    axes[0].set_xlabel("epoch"); axes[0].set_ylabel("loss"); axes[0].legend()
+    axes[1].plot(epochs, [r["d_real"] for r in history], label="D(x): verdict on real faces")
+    axes[1].plot(epochs, [r["d_fake"] for r in history], label="D(G(z)): verdict on paintings")
+    axes[1].axhline(0.5, color="grey", lw=0.8, ls="--")
+    axes[1].set_ylim(0, 1); axes[1].set_xlabel("epoch"); axes[1].set_ylabel("P(real)")
+    axes[1].legend()
+    if metric:
+        points = [(r["epoch"], r[metric]) for r in history if r.get(metric) not in (None, "")]
+        if points:
+            axes[2].plot(*zip(*points), marker="o")
+        axes[2].set_xlabel("epoch"); axes[2].set_ylabel(metric); axes[2].set_title(f"{metric} (lower is better)")
+    fig.tight_layout()
+    return fig

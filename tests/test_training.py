@@ -1,0 +1,135 @@
+"""Training: presets, a step that changes weights, NaN handling, resume after kill -9."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from course_utils import training
+from course_utils.data import load_faces, to_model_input
+from course_utils.training import GANTrainer, get_preset, read_history
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_get_preset_reads_the_one_switch(monkeypatch):
+    monkeypatch.setenv("COURSE_PRESET", "ci")
+    assert get_preset().name == "ci"
+    monkeypatch.delenv("COURSE_PRESET")
+    assert get_preset().name == "classroom"
+    assert get_preset("seed").epochs == 500 and get_preset("seed").batch_size == 256
+    with pytest.raises(ValueError, match="unknown preset 'fast'"):
+        get_preset("fast")
+
+
+def test_seed_preset_is_the_article_exactly():
+    seed = get_preset("seed")
+    assert (seed.n_images, seed.epochs, seed.batch_size, seed.learning_rate, seed.beta_1) == \
+        (20000, 500, 256, 1e-4, 0.9)
+    g, d = training.build_models(seed)
+    assert g.count_params() == 3_134_112 and d.count_params() == 231_681
+
+
+def test_one_train_step_changes_both_networks_and_reports_verdicts():
+    trainer = GANTrainer("ci")
+    before_g = [v.numpy().copy() for v in trainer.generator.trainable_variables]
+    before_d = [v.numpy().copy() for v in trainer.discriminator.trainable_variables]
+    batch = tf.convert_to_tensor(to_model_input(load_faces("procedural", limit=64)))
+    out = {k: float(v) for k, v in trainer.train_step(batch).items()}
+    assert all(np.isfinite(v) for v in out.values())
+    assert 0 < out["d_real"] < 1 and 0 < out["d_fake"] < 1
+    assert all(not np.array_equal(a, b.numpy()) for a, b in zip(before_g, trainer.generator.trainable_variables))
+    assert all(not np.array_equal(a, b.numpy()) for a, b in zip(before_d, trainer.discriminator.trainable_variables))
+
+
+def test_short_training_moves_the_critic_away_from_chance():
+    preset = replace(get_preset("ci"), n_images=1024)
+    faces = load_faces("procedural", limit=preset.n_images)
+    trainer = GANTrainer(preset)
+    trainer.fit(faces, epochs=3, progress=False)
+    real = to_model_input(load_faces("procedural", limit=1280)[1024:])
+    fake = trainer.generator(tf.random.normal([256, 160], seed=1), training=False)
+    accuracy = (np.mean(trainer.discriminator(real, training=False).numpy() > 0)
+                + np.mean(trainer.discriminator(fake, training=False).numpy() <= 0)) / 2
+    assert accuracy > 0.65, accuracy
+    assert len(trainer.history) == 3 and [r["epoch"] for r in trainer.history] == [1, 2, 3]
+
+
+def test_nan_loss_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint(tmp_path):
+    faces = load_faces("procedural", limit=128)
+    trainer = GANTrainer("ci", tmp_path / "run")
+    trainer.fit(faces, epochs=1, progress=False)
+    good = [v.numpy().copy() for v in trainer.generator.variables]
+    real_step = trainer.train_step
+
+    def poisoned(batch):
+        out = real_step(batch)
+        return {**out, "gen_loss": tf.constant(float("nan"))}
+    trainer.train_step = poisoned
+    with pytest.raises(training.TrainingDiverged, match=r"epoch 2: gen_loss became nan.*epoch 1"):
+        trainer.fit(faces, epochs=3, progress=False)
+    assert not (tmp_path / "run" / "frames" / "epoch_0002.png").exists()
+    assert [r["epoch"] for r in read_history(tmp_path / "run")] == [1]
+    restored = GANTrainer("ci", tmp_path / "run")
+    assert int(restored.epoch.numpy()) == 1
+    assert all(np.array_equal(a, b.numpy()) for a, b in zip(good, restored.generator.variables))
+
+
+def test_a_run_folder_refuses_a_different_preset(tmp_path):
+    GANTrainer("ci", tmp_path / "run")
+    with pytest.raises(ValueError, match="preset='ci', not 'classroom'"):
+        GANTrainer("classroom", tmp_path / "run")
+
+
+def test_load_generator_restores_the_trained_weights(tmp_path):
+    trainer = GANTrainer("ci", tmp_path / "run")
+    trainer.fit(load_faces("procedural", limit=128), epochs=1, progress=False)
+    generator = training.load_generator(tmp_path / "run")
+    np.testing.assert_array_equal(generator(trainer.seed_noise, training=False).numpy(), trainer.preview())
+    with pytest.raises(FileNotFoundError, match="not a run folder"):
+        training.load_generator(tmp_path)
+
+
+def _train_cmd(run_dir, epochs):
+    return [sys.executable, "-m", "course_utils", "train", "--preset", "ci", "--run-dir", str(run_dir),
+            "--epochs", str(epochs), "--no-metric"]
+
+
+def test_resume_after_kill_9_continues_at_the_right_epoch_with_identical_frames(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    epochs = 5
+    straight = tmp_path / "straight"
+    subprocess.run(_train_cmd(straight, epochs), check=True, cwd=REPO, env=env, capture_output=True)
+
+    broken = tmp_path / "broken"
+    # Kill twice: once right after the second checkpoint, once a moment into the fourth epoch.
+    for wait_for in ("ckpt-2.index", "ckpt-3.index"):
+        proc = subprocess.Popen(_train_cmd(broken, epochs), cwd=REPO, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 240
+        while not (broken / "checkpoints" / wait_for).exists() and proc.poll() is None:
+            assert time.time() < deadline, "training never reached the checkpoint"
+            time.sleep(0.02)
+        if wait_for == "ckpt-3.index":
+            time.sleep(0.3)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        done = json.loads((broken / "config.json").read_text())["preset"]["name"]
+        assert done == "ci"
+    result = subprocess.run(_train_cmd(broken, epochs), cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert [r["epoch"] for r in read_history(broken)] == list(range(1, epochs + 1))
+    for epoch in range(1, epochs + 1):
+        a = cv2.imread(str(straight / "frames" / f"epoch_{epoch:04d}.png"), cv2.IMREAD_GRAYSCALE)
+        b = cv2.imread(str(broken / "frames" / f"epoch_{epoch:04d}.png"), cv2.IMREAD_GRAYSCALE)
+        assert np.array_equal(a, b), f"epoch {epoch} frame differs after resume"
+    assert (broken / "training.gif").exists()
+    assert not list(broken.rglob("*.tmp*"))

@@ -1,0 +1,55 @@
+"""Grids, frames and the GIF: sizes, frame choice and frame counts."""
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+from course_utils import viz
+
+
+def test_grid_image_tiles_nine_faces_with_gutters():
+    faces = np.stack([np.full((56, 56), 10 * i, np.uint8) for i in range(9)])
+    grid = viz.grid_image(faces, pad=2, background=64)
+    assert grid.shape == (3 * 56 + 4 * 2, 3 * 56 + 4 * 2)
+    assert grid[0, 0] == 64                             # gutter
+    assert grid[2 + 58 + 5, 2 + 2 * 58 + 5] == 50       # row 1, column 2 is face 5
+    # Model output in [-1, 1] with a channel axis is converted back to pixels.
+    tanh = np.full((9, 56, 56, 1), 1.0, np.float32)
+    assert viz.grid_image(tanh)[10, 10] == 255
+
+
+def test_frame_is_upscaled_and_captioned():
+    frame = viz.frame_image(np.zeros((9, 56, 56), np.uint8), epoch=7, scale=2)
+    assert frame.shape == (2 * 176 + 20, 2 * 176)
+    assert frame[-20:].max() > 200                     # caption text drawn in the strip
+
+
+@pytest.mark.parametrize("count,max_frames", [(5, 100), (500, 100), (101, 100), (2, 2)])
+def test_pick_frames_keeps_first_and_last_and_respects_the_limit(count, max_frames):
+    chosen = viz.pick_frames(count, max_frames)
+    assert chosen[0] == 0 and chosen[-1] == count - 1
+    assert len(chosen) == min(count, max_frames) and chosen == sorted(set(chosen))
+
+
+def test_make_gif_has_one_frame_per_epoch_and_loops(tmp_path):
+    for epoch in range(1, 8):
+        viz.write_png(tmp_path / "frames" / f"epoch_{epoch:04d}.png",
+                      viz.frame_image(np.full((9, 56, 56), 30 * epoch, np.uint8), epoch))
+    count = viz.make_gif(tmp_path / "frames", tmp_path / "t.gif")
+    frames = iio.imread(tmp_path / "t.gif", index=None)
+    assert count == 7 and frames.shape[0] == 7
+    assert iio.immeta(tmp_path / "t.gif").get("loop") == 0
+    assert not list(tmp_path.rglob("*.tmp*"))          # atomic writes leave no debris
+    assert viz.make_gif(tmp_path / "frames", tmp_path / "s.gif", max_frames=3) == 3
+
+
+def test_frame_paths_sorts_by_epoch_number_not_text(tmp_path):
+    for epoch in (10, 2, 1):
+        viz.write_png(tmp_path / f"epoch_{epoch:04d}.png", np.zeros((4, 4), np.uint8))
+    (tmp_path / "notes.png").write_bytes(b"")
+    assert [p.name for p in viz.frame_paths(tmp_path)] == ["epoch_0001.png", "epoch_0002.png", "epoch_0010.png"]
+
+
+def test_make_gif_without_frames_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no frames"):
+        viz.make_gif(tmp_path, tmp_path / "x.gif")
