@@ -94,7 +94,8 @@ def make_gif(frames_dir, out_path, max_frames=100, frame_ms=120, hold_last_ms=20
         raise FileNotFoundError(f"no frames (epoch_*.png) in '{frames_dir}': train first")
     chosen = [paths[i] for i in pick_frames(len(paths), max_frames)]
     frames = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in chosen]
-    durations = [frame_ms] * (len(frames) - 1) + [hold_last_ms]
+    # Pillow wants one number, not a list, when the GIF has a single frame.
+    durations = [frame_ms] * (len(frames) - 1) + [hold_last_ms] if len(frames) > 1 else hold_last_ms
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".tmp.gif")

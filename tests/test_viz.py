@@ -50,6 +50,12 @@ def test_frame_paths_sorts_by_epoch_number_not_text(tmp_path):
     assert [p.name for p in viz.frame_paths(tmp_path)] == ["epoch_0001.png", "epoch_0002.png", "epoch_0010.png"]
 
 
+def test_a_single_frame_gif_works(tmp_path):
+    viz.write_png(tmp_path / "f" / "epoch_0001.png", np.zeros((8, 8), np.uint8))
+    assert viz.make_gif(tmp_path / "f", tmp_path / "one.gif") == 1
+    assert iio.imread(tmp_path / "one.gif", index=None).shape[0] == 1
+
+
 def test_make_gif_without_frames_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no frames"):
         viz.make_gif(tmp_path, tmp_path / "x.gif")

@@ -1,0 +1,141 @@
+"""GAN Atelier benchmarks: one figure per line, ``name value unit``.
+
+    python benchmarks/run.py            # everything (a few minutes on 2 cores)
+    python benchmarks/run.py --quick    # fewer repetitions
+
+Ratios compare against a baseline measured in the same run:
+- ``train_step_vs_reference``: the course's train step (``training.make_train_step`` via
+  ``GANTrainer``) against a plain TensorFlow-tutorial loop over the same models, batch and data,
+  measured in alternating rounds (median), so machine noise hits both alike. Target ≥ 0.95.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import cv2
+import numpy as np
+
+
+def figure(name, value, unit):
+    print(f"{name} {value:.4g} {unit}", flush=True)
+
+
+def reference_step(generator, discriminator, noise_dim, batch_size):
+    """The TensorFlow DCGAN tutorial's train step, verbatim in spirit: the baseline."""
+    import keras
+    import tensorflow as tf
+    cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
+    g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+    @tf.function
+    def train_step(images):
+        noise = tf.random.normal([batch_size, noise_dim])
+        with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+            generated_images = generator(noise, training=True)
+            real_output = discriminator(images, training=True)
+            fake_output = discriminator(generated_images, training=True)
+            gen_loss = cross_entropy(tf.ones_like(fake_output), fake_output)
+            disc_loss = (cross_entropy(tf.ones_like(real_output), real_output)
+                         + cross_entropy(tf.zeros_like(fake_output), fake_output))
+        g_grads = gen_tape.gradient(gen_loss, generator.trainable_variables)
+        d_grads = disc_tape.gradient(disc_loss, discriminator.trainable_variables)
+        g_opt.apply_gradients(zip(g_grads, generator.trainable_variables))
+        d_opt.apply_gradients(zip(d_grads, discriminator.trainable_variables))
+        return gen_loss, disc_loss
+    return train_step
+
+
+def bench_train_step(preset_name, rounds, steps):
+    import tensorflow as tf
+    from course_utils.data import load_faces, make_dataset, to_model_input
+    from course_utils.training import GANTrainer, build_models, get_preset
+    preset = get_preset(preset_name)
+    x = to_model_input(load_faces("procedural", limit=preset.batch_size * steps))
+    ours = GANTrainer(preset)
+    g, d = build_models(preset)
+    theirs = reference_step(g, d, 160, preset.batch_size)
+
+    def epoch(step_fn):
+        start = time.perf_counter()
+        for batch in make_dataset(x, preset.batch_size, seed=1):
+            out = step_fn(batch)
+        tf.nest.map_structure(lambda t: t.numpy(), out)
+        return len(x) // preset.batch_size * preset.batch_size / (time.perf_counter() - start)
+
+    epoch(ours.train_step), epoch(theirs)            # trace and warm up both
+    ours_ips, theirs_ips = [], []
+    for _ in range(rounds):
+        ours_ips.append(epoch(ours.train_step))
+        theirs_ips.append(epoch(theirs))
+    o, t = statistics.median(ours_ips), statistics.median(theirs_ips)
+    suffix = "" if preset_name == "classroom" else f"_{preset_name}"
+    figure(f"train_step_images_per_s{suffix}", o, "images/s")
+    figure(f"reference_step_images_per_s{suffix}", t, "images/s")
+    figure(f"train_step_vs_reference{suffix}", o / t, "ratio")
+
+
+def bench_faces():
+    from course_utils.faces import render_faces
+    render_faces(100)
+    start = time.perf_counter()
+    render_faces(20000, seed=1)
+    figure("procedural_faces_per_s", 20000 / (time.perf_counter() - start), "faces/s")
+
+
+def bench_jpegs(count):
+    from course_utils.data import prepare_folder
+    from course_utils.faces import render_faces
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        faces, _ = render_faces(200, size=112)
+        for i in range(count):            # colour JPEGs of 90–120 px, like the real dataset
+            size = int(rng.integers(90, 121))
+            image = cv2.resize(faces[i % 200], (size, size), interpolation=cv2.INTER_AREA)
+            cv2.imwrite(f"{tmp}/{i:05d}_2008.jpg", cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
+        start = time.perf_counter()
+        prepared = prepare_folder(tmp, limit=count, cache_dir=False)
+        seconds = time.perf_counter() - start
+        assert len(prepared.images) == count
+    figure("jpegs_prepared_per_s", count / seconds, "files/s")
+    figure("jpegs_prepare_seconds_20000_equivalent", 20000 * seconds / count, "s")
+
+
+def bench_gif():
+    """500 frames shaped like a real run: noise that resolves into faces over the epochs."""
+    from course_utils.faces import render_faces
+    from course_utils.viz import frame_image, make_gif, write_png
+    faces = render_faces(9, seed=3)[0].astype(np.float32)
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        for epoch in range(1, 501):
+            noise_level = 120 * np.exp(-epoch / 60)
+            image = np.clip(faces + rng.normal(0, 1, faces.shape) * noise_level, 0, 255).astype(np.uint8)
+            write_png(Path(tmp) / "frames" / f"epoch_{epoch:04d}.png", frame_image(image, epoch))
+        start = time.perf_counter()
+        make_gif(Path(tmp) / "frames", Path(tmp) / "training.gif")
+        figure("gif_seconds_500_frames", time.perf_counter() - start, "s")
+        figure("gif_megabytes_500_frames", (Path(tmp) / "training.gif").stat().st_size / 1e6, "MB")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    bench_faces()
+    bench_jpegs(2000 if args.quick else 20000)
+    bench_gif()
+    bench_train_step("classroom", rounds=3 if args.quick else 5, steps=10 if args.quick else 30)
+    if not args.quick:
+        bench_train_step("seed", rounds=3, steps=3)
+
+
+if __name__ == "__main__":
+    main()
