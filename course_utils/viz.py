@@ -81,11 +81,13 @@ def pick_frames(count, max_frames):
     return sorted(set(np.linspace(0, count - 1, max_frames).round().astype(int).tolist()))
 
 
-def make_gif(frames_dir, out_path, max_frames=100, frame_ms=120, hold_last_ms=2000):
+def make_gif(frames_dir, out_path, max_frames=100, frame_ms=120, hold_last_ms=2000, grey_levels=32):
     """Assemble per-epoch frames into a looping GIF with imageio.
 
     At most ``max_frames`` frames are kept (evenly spaced), so 500 epochs stay a few MB; the last
-    frame is held for ``hold_last_ms`` so the final faces can be looked at.
+    frame is held for ``hold_last_ms`` so the final faces can be looked at. Frames are rounded to
+    ``grey_levels`` shades (32 look the same as 256 to the eye) because GIF's LZW compression
+    feeds on repetition: early, noisy epochs shrink by about half.
     Returns the number of frames written.
     """
     import imageio.v3 as iio
@@ -93,7 +95,8 @@ def make_gif(frames_dir, out_path, max_frames=100, frame_ms=120, hold_last_ms=20
     if not paths:
         raise FileNotFoundError(f"no frames (epoch_*.png) in '{frames_dir}': train first")
     chosen = [paths[i] for i in pick_frames(len(paths), max_frames)]
-    frames = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in chosen]
+    step = 256 // grey_levels
+    frames = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) // step * step + step // 2 for p in chosen]
     # Pillow wants one number, not a list, when the GIF has a single frame.
     durations = [frame_ms] * (len(frames) - 1) + [hold_last_ms] if len(frames) > 1 else hold_last_ms
     out_path = Path(out_path)

@@ -59,3 +59,14 @@ def test_a_single_frame_gif_works(tmp_path):
 def test_make_gif_without_frames_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no frames"):
         viz.make_gif(tmp_path, tmp_path / "x.gif")
+
+
+def test_gif_frames_are_rounded_to_32_grey_levels_within_half_a_step(tmp_path):
+    ramp = np.tile(np.arange(256, dtype=np.uint8), (4, 1))
+    viz.write_png(tmp_path / "f" / "epoch_0001.png", ramp)
+    viz.write_png(tmp_path / "f" / "epoch_0002.png", ramp[::-1])
+    viz.make_gif(tmp_path / "f", tmp_path / "g.gif")
+    first = iio.imread(tmp_path / "g.gif", index=0)
+    first = first[..., 0] if first.ndim == 3 else first
+    assert len(np.unique(first)) == 32
+    assert np.abs(first.astype(int) - ramp).max() <= 4
