@@ -357,8 +357,8 @@ def train(run_dir, preset=None, data="procedural", epochs=None, seed=0, progress
     return trainer
 
 
-def load_generator(run_dir):
-    """The artist from the latest checkpoint in ``run_dir`` (architecture from its config.json)."""
+def _restore_from_run(run_dir, which):
+    """Rebuild one player from ``run_dir``'s config.json and restore its latest checkpointed weights."""
     import tensorflow as tf
     run_dir = Path(run_dir)
     config_path = run_dir / "config.json"
@@ -367,10 +367,20 @@ def load_generator(run_dir):
     saved = json.loads(config_path.read_text())["preset"]
     preset = replace(PRESETS.get(saved["name"], PRESETS["ci"]),
                      **{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
-    generator, _ = build_models(preset)
+    model = build_models(preset)[0 if which == "generator" else 1]
     latest = tf.train.latest_checkpoint(str(run_dir / "checkpoints"))
     if latest is None:
         raise FileNotFoundError(f"'{run_dir / 'checkpoints'}' holds no checkpoint: train first")
-    tf.train.Checkpoint(generator_variables=[v.value for v in generator.variables]) \
+    tf.train.Checkpoint(**{f"{which}_variables": [v.value for v in model.variables]}) \
         .restore(latest).expect_partial()
-    return generator
+    return model
+
+
+def load_generator(run_dir):
+    """The artist from the latest checkpoint in ``run_dir`` (architecture from its config.json)."""
+    return _restore_from_run(run_dir, "generator")
+
+
+def load_discriminator(run_dir):
+    """The critic from the latest checkpoint in ``run_dir`` (architecture from its config.json)."""
+    return _restore_from_run(run_dir, "discriminator")

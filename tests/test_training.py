@@ -94,6 +94,10 @@ def test_load_generator_restores_the_trained_weights(tmp_path):
     trainer.fit(load_faces("procedural", limit=128), epochs=1, progress=False)
     generator = training.load_generator(tmp_path / "run")
     np.testing.assert_array_equal(generator(trainer.seed_noise, training=False).numpy(), trainer.preview())
+    critic = training.load_discriminator(tmp_path / "run")
+    faces = to_model_input(load_faces("procedural", limit=8))
+    np.testing.assert_array_equal(critic(faces, training=False).numpy(),
+                                  trainer.discriminator(faces, training=False).numpy())
     with pytest.raises(FileNotFoundError, match="not a run folder"):
         training.load_generator(tmp_path)
 
