@@ -99,7 +99,8 @@ def make_train_step(generator, discriminator, generator_optimizer, discriminator
 
     Two tapes record the same forward pass; each player's gradient is taken of its own loss with
     respect to its own weights only. ``scale_loss`` is a no-op for a plain optimizer and multiplies
-    the loss for Keras 3's ``LossScaleOptimizer`` (mixed float16), whose ``apply`` divides it back.
+    the loss for Keras 3's ``LossScaleOptimizer`` (mixed float16), whose ``apply`` divides it back;
+    it must happen inside the tapes, or they would not see it and return no gradient.
     Besides the losses it returns the critic's average verdicts D(x) and D(G(z)) as probabilities.
     """
     import tensorflow as tf
@@ -117,11 +118,13 @@ def make_train_step(generator, discriminator, generator_optimizer, discriminator
 
             gen_loss = generator_loss(fake_output)
             disc_loss = discriminator_loss(real_output, fake_output, real_label)
+            # Inside the tapes, so they record it: a no-op unless mixed precision is on.
+            scaled_gen_loss = generator_optimizer.scale_loss(gen_loss)
+            scaled_disc_loss = discriminator_optimizer.scale_loss(disc_loss)
 
-        gradients_of_generator = gen_tape.gradient(
-            generator_optimizer.scale_loss(gen_loss), generator.trainable_variables)
-        gradients_of_discriminator = disc_tape.gradient(
-            discriminator_optimizer.scale_loss(disc_loss), discriminator.trainable_variables)
+        gradients_of_generator = gen_tape.gradient(scaled_gen_loss, generator.trainable_variables)
+        gradients_of_discriminator = disc_tape.gradient(scaled_disc_loss,
+                                                        discriminator.trainable_variables)
 
         generator_optimizer.apply_gradients(zip(gradients_of_generator, generator.trainable_variables))
         discriminator_optimizer.apply_gradients(

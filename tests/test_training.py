@@ -137,3 +137,20 @@ def test_resume_after_kill_9_continues_at_the_right_epoch_with_identical_frames(
         assert np.array_equal(a, b), f"epoch {epoch} frame differs after resume"
     assert (broken / "training.gif").exists()
     assert not list(broken.rglob("*.tmp*"))
+
+
+@pytest.mark.parametrize("jit_compile,mixed_precision", [(True, False), (False, True)])
+def test_gpu_options_train_on_cpu_too_with_float32_outputs(jit_compile, mixed_precision):
+    """XLA and mixed float16 (Keras 3 LossScaleOptimizer) must run anywhere; the loss scaling has
+    to happen inside the tapes or no gradient reaches the weights."""
+    trainer = GANTrainer("ci", jit_compile=jit_compile, mixed_precision=mixed_precision)
+    before = trainer.generator.trainable_variables[0].numpy().copy()
+    batch = tf.convert_to_tensor(to_model_input(load_faces("procedural", limit=64)))
+    out = trainer.train_step(batch)
+    assert np.isfinite(float(out["gen_loss"])) and np.isfinite(float(out["disc_loss"]))
+    assert not np.array_equal(before, trainer.generator.trainable_variables[0].numpy())
+    assert trainer.preview().dtype == np.float32
+    if mixed_precision:
+        assert trainer.generator.layers[1].compute_dtype == "float16"
+    import keras
+    assert keras.mixed_precision.global_policy().name == "float32"   # restored for everyone else
