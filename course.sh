@@ -31,7 +31,7 @@ shift || true
 case "$command" in
   train)
     setup
-    export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+    export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
     exec "$VENV/bin/python" -m course_utils train --preset classroom --data procedural \
          --run-dir runs/classroom "$@"
     ;;

@@ -28,7 +28,7 @@ def _train(args):
         print(f"error: {error}", file=sys.stderr)
         return 3
     last = trainer.history[-1] if trainer.history else None
-    print(f"\nDone: {int(trainer.epoch.numpy())} epochs in {run_dir}/")
+    print(f"\nDone: trained to epoch {int(trainer.epoch.numpy())} in {run_dir}/")
     if last:
         print(f"  last epoch: generator loss {last['gen_loss']:.3f}, "
               f"discriminator loss {last['disc_loss']:.3f}")
@@ -103,7 +103,7 @@ def build_parser():
 
 
 def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -296,7 +296,8 @@ class GANTrainer:
         epochs = epochs or self.preset.epochs
         metric_every = self.preset.metric_every if metric_every is None else metric_every
         start = int(self.epoch.numpy())
-        bar = keras.utils.Progbar(epochs, stateful_metrics=["gen_loss", "disc_loss", "D(x)", "D(G(z))"],
+        bar = keras.utils.Progbar(epochs, unit_name="epoch",
+                                  stateful_metrics=["gen_loss", "disc_loss", "D(x)", "D(G(z))"],
                                   verbose=1 if progress else 0)
         if start:
             bar.update(start)
