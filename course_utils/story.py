@@ -1,0 +1,93 @@
+"""The story lesson's pictures: the GAN loop as a diagram, and a tiny GAN on 2-D points.
+
+The toy GAN plays the same game as the face GAN on data one can see whole: real points lie on a ring;
+the artist maps 2-D noise to points; the critic judges points. Snapshots of the artist's cloud show
+it being pushed onto the ring.
+"""
+
+import numpy as np
+
+
+def draw_gan_loop():
+    """A matplotlib diagram: noise → artist → painting → critic ← real faces; verdict → both losses."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    ax.set_xlim(0, 10); ax.set_ylim(0, 4.4); ax.axis("off")
+    boxes = {"noise z\n(160 numbers)": (0.2, 2.6, "#eeeeee"), "artist\n(generator G)": (2.4, 2.6, "#ffd8a8"),
+             "painting\nG(z)": (4.6, 2.6, "#eeeeee"), "critic\n(discriminator D)": (6.8, 1.6, "#a5d8ff"),
+             "real faces x": (4.6, 0.5, "#d3f9d8"), "verdict\nP(real)": (8.6, 1.6, "#eeeeee")}
+    for text, (x, y, colour) in boxes.items():
+        ax.add_patch(FancyBboxPatch((x, y), 1.5 if x < 8 else 1.2, 1.0, boxstyle="round,pad=0.08",
+                                    fc=colour, ec="#333333"))
+        ax.text(x + (0.75 if x < 8 else 0.6), y + 0.5, text, ha="center", va="center", fontsize=10)
+    arrow = lambda a, b, **kw: ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, **kw))
+    arrow((1.75, 3.1), (2.35, 3.1)); arrow((3.95, 3.1), (4.55, 3.1)); arrow((6.15, 3.0), (6.8, 2.45))
+    arrow((6.15, 1.0), (6.8, 1.85)); arrow((8.35, 2.1), (8.6, 2.1))
+    arrow((9.2, 2.7), (3.2, 3.65), connectionstyle="arc3,rad=0.25", color="#e8590c", ls="--")
+    ax.text(6.3, 4.15, "artist's loss: \"make D say real\"", color="#e8590c", fontsize=9, ha="center")
+    arrow((9.2, 1.55), (7.6, 1.05), connectionstyle="arc3,rad=-0.4", color="#1971c2", ls="--")
+    ax.text(9.0, 0.6, "critic's loss:\n\"real → 1, painting → 0\"", color="#1971c2", fontsize=9, ha="center")
+    ax.set_title("One round of the game: both players learn from the critic's verdict")
+    return fig
+
+
+def ring_points(n, rng, radius=2.0, noise=0.05):
+    """``n`` real points on a ring of ``radius``."""
+    angle = rng.uniform(0, 2 * np.pi, n)
+    return np.stack([np.cos(angle), np.sin(angle)], 1) * radius + rng.normal(0, noise, (n, 2))
+
+
+def distance_to_ring(points, radius=2.0):
+    """Mean distance of points to the ring: 0 means the artist has learned the real data."""
+    return float(np.mean(np.abs(np.linalg.norm(points, axis=1) - radius)))
+
+
+def train_toy_gan(steps=600, seed=0, batch=128, snapshots=5):
+    """Train a two-layer artist and critic on ring points; return ``[(step, fake_points, real_points)]``."""
+    import keras
+    import tensorflow as tf
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    artist = keras.Sequential([keras.Input((2,)), keras.layers.Dense(64, activation="relu"),
+                               keras.layers.Dense(64, activation="relu"), keras.layers.Dense(2)])
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(64), keras.layers.LeakyReLU(0.2),
+                               keras.layers.Dense(64), keras.layers.LeakyReLU(0.2), keras.layers.Dense(1)])
+    g_opt, d_opt = keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5)
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    @tf.function
+    def step(real, noise):
+        with tf.GradientTape() as gt, tf.GradientTape() as dt:
+            fake = artist(noise, training=True)
+            real_out, fake_out = critic(real, training=True), critic(fake, training=True)
+            g_loss = bce(tf.ones_like(fake_out), fake_out)
+            d_loss = bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out)
+        g_opt.apply_gradients(zip(gt.gradient(g_loss, artist.trainable_variables), artist.trainable_variables))
+        d_opt.apply_gradients(zip(dt.gradient(d_loss, critic.trainable_variables), critic.trainable_variables))
+
+    preview_noise = rng.normal(size=(500, 2)).astype("float32")
+    preview_real = ring_points(500, np.random.default_rng(seed + 1)).astype("float32")
+    keep = set(np.linspace(0, steps, snapshots).round().astype(int).tolist())
+    out = []
+    for i in range(steps + 1):
+        if i in keep:
+            out.append((i, artist(preview_noise, training=False).numpy(), preview_real))
+        if i < steps:
+            step(ring_points(batch, rng).astype("float32"), rng.normal(size=(batch, 2)).astype("float32"))
+    return out
+
+
+def plot_toy_snapshots(snapshots):
+    """Side-by-side scatter plots of the real ring (blue) and the artist's points (orange)."""
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(snapshots), figsize=(3 * len(snapshots), 3.2))
+    for ax, (step, fake, real) in zip(np.atleast_1d(axes), snapshots):
+        ax.scatter(*real.T, s=4, c="tab:blue", label="real")
+        ax.scatter(*fake.T, s=4, c="tab:orange", label="artist")
+        ax.set_xlim(-3.2, 3.2); ax.set_ylim(-3.2, 3.2); ax.set_aspect("equal")
+        ax.set_xticks([]); ax.set_yticks([])
+        ax.set_title(f"step {step}\ndistance to ring {distance_to_ring(fake):.2f}", fontsize=10)
+    np.atleast_1d(axes)[0].legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    return fig
