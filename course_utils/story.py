@@ -14,20 +14,21 @@ def draw_gan_loop():
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
     fig, ax = plt.subplots(figsize=(9, 3.6))
     ax.set_xlim(0, 10); ax.set_ylim(0, 4.4); ax.axis("off")
-    boxes = {"noise z\n(160 numbers)": (0.2, 2.6, "#eeeeee"), "artist\n(generator G)": (2.4, 2.6, "#ffd8a8"),
-             "painting\nG(z)": (4.6, 2.6, "#eeeeee"), "critic\n(discriminator D)": (6.8, 1.6, "#a5d8ff"),
-             "real faces x": (4.6, 0.5, "#d3f9d8"), "verdict\nP(real)": (8.6, 1.6, "#eeeeee")}
-    for text, (x, y, colour) in boxes.items():
-        ax.add_patch(FancyBboxPatch((x, y), 1.5 if x < 8 else 1.2, 1.0, boxstyle="round,pad=0.08",
-                                    fc=colour, ec="#333333"))
-        ax.text(x + (0.75 if x < 8 else 0.6), y + 0.5, text, ha="center", va="center", fontsize=10)
+    boxes = {"noise z\n(160 numbers)": (0.2, 2.6, 1.5, "#eeeeee"),
+             "artist\n(generator G)": (2.4, 2.6, 1.5, "#ffd8a8"),
+             "painting\nG(z)": (4.6, 2.6, 1.5, "#eeeeee"),
+             "critic\n(discriminator D)": (6.6, 1.6, 1.8, "#a5d8ff"),
+             "real faces x": (4.6, 0.5, 1.5, "#d3f9d8"), "verdict\nP(real)": (8.75, 1.6, 1.1, "#eeeeee")}
+    for text, (x, y, width, colour) in boxes.items():
+        ax.add_patch(FancyBboxPatch((x, y), width, 1.0, boxstyle="round,pad=0.08", fc=colour, ec="#333333"))
+        ax.text(x + width / 2, y + 0.5, text, ha="center", va="center", fontsize=10)
     arrow = lambda a, b, **kw: ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, **kw))
-    arrow((1.75, 3.1), (2.35, 3.1)); arrow((3.95, 3.1), (4.55, 3.1)); arrow((6.15, 3.0), (6.8, 2.45))
-    arrow((6.15, 1.0), (6.8, 1.85)); arrow((8.35, 2.1), (8.6, 2.1))
+    arrow((1.75, 3.1), (2.35, 3.1)); arrow((3.95, 3.1), (4.55, 3.1)); arrow((6.15, 3.0), (6.6, 2.45))
+    arrow((6.15, 1.0), (6.6, 1.85)); arrow((8.45, 2.1), (8.72, 2.1))
     arrow((9.2, 2.7), (3.2, 3.65), connectionstyle="arc3,rad=0.25", color="#e8590c", ls="--")
     ax.text(6.3, 4.15, "artist's loss: \"make D say real\"", color="#e8590c", fontsize=9, ha="center")
-    arrow((9.2, 1.55), (7.6, 1.05), connectionstyle="arc3,rad=-0.4", color="#1971c2", ls="--")
-    ax.text(9.0, 0.6, "critic's loss:\n\"real → 1, painting → 0\"", color="#1971c2", fontsize=9, ha="center")
+    arrow((9.3, 1.55), (7.5, 1.45), connectionstyle="arc3,rad=-0.6", color="#1971c2", ls="--")
+    ax.text(8.4, 0.15, "critic's loss: \"real → 1, painting → 0\"", color="#1971c2", fontsize=9, ha="center")
     ax.set_title("One round of the game: both players learn from the critic's verdict")
     return fig
 
