@@ -1,7 +1,8 @@
 """Where the course is running (laptop, Binder, Colab) and where a run folder should live.
 
 On Colab a session can vanish at any time; keeping the run folder on Google Drive lets the training
-loop resume from its last checkpoint in the next session. Nothing here mounts Drive unless asked.
+loop resume from its last checkpoint in the next session. Nothing here mounts Drive unless asked
+(``run_folder(name, use_drive=True)``); without asking, Drive is used only when already mounted.
 """
 
 import os
@@ -9,7 +10,10 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DRIVE_ROOT = Path("/content/drive/MyDrive/gan-atelier")
+DRIVE_MOUNT = Path("/content/drive")
+DRIVE_MYDRIVE = DRIVE_MOUNT / "MyDrive"
+DRIVE_ROOT = DRIVE_MYDRIVE / "gan-atelier"
+COLAB_GPU_HINT = "In Colab: Runtime → Change runtime type → T4 GPU, then run the notebook again."
 
 
 def in_colab():
@@ -17,30 +21,47 @@ def in_colab():
     return "google.colab" in sys.modules or bool(os.environ.get("COLAB_RELEASE_TAG"))
 
 
-def describe_hardware():
-    """One line: which accelerator TensorFlow sees (the GPU's name, or CPU with its core count)."""
+def gpu_names():
+    """Names of the GPUs TensorFlow can see (an empty list on a CPU-only machine)."""
     import tensorflow as tf
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        details = tf.config.experimental.get_device_details(gpus[0])
-        return f"GPU: {details.get('device_name', gpus[0].name)} ({len(gpus)} visible)"
-    return f"CPU only ({os.cpu_count()} cores): the classroom preset is sized for this"
+    names = []
+    for gpu in tf.config.list_physical_devices("GPU"):
+        details = tf.config.experimental.get_device_details(gpu)
+        names.append(details.get("device_name", gpu.name))
+    return names
+
+
+def describe_hardware():
+    """One line: which accelerator TensorFlow sees (the GPU's name, or CPU with its core count).
+    In Colab without a GPU, the line also says how to get one."""
+    names = gpu_names()
+    if names:
+        return f"GPU: {names[0]} ({len(names)} visible)"
+    line = f"CPU only ({os.cpu_count()} cores): the classroom preset is sized for this"
+    return f"{line}. {COLAB_GPU_HINT}" if in_colab() else line
+
+
+def suggested_training_options():
+    """Keyword arguments for ``training.train``/``GANTrainer``: XLA and mixed precision on a GPU
+    (see ``benchmarks/gpu_options.py``), plain float32 on a CPU where they do not pay."""
+    on_gpu = bool(gpu_names())
+    return {"jit_compile": on_gpu, "mixed_precision": on_gpu}
 
 
 def run_folder(name, use_drive=None):
     """The folder for run ``name``: ``runs/NAME`` in the course, or on Google Drive in Colab.
 
     ``use_drive=None`` uses Drive only when running in Colab and Drive is already mounted.
-    ``use_drive=True`` mounts it (Colab asks for permission once).
+    ``use_drive=True`` mounts it (Colab asks for permission once); outside Colab it is an error.
     """
     if use_drive is None:
-        use_drive = in_colab() and Path("/content/drive/MyDrive").exists()
+        use_drive = in_colab() and DRIVE_MYDRIVE.exists()
     if use_drive:
         if not in_colab():
             raise RuntimeError("Google Drive is only available inside Colab; use use_drive=False")
-        if not Path("/content/drive/MyDrive").exists():
-            from google.colab import drive  # pragma: no cover - Colab only
-            drive.mount("/content/drive")
+        if not DRIVE_MYDRIVE.exists():
+            from google.colab import drive
+            drive.mount(str(DRIVE_MOUNT))
         root = DRIVE_ROOT / "runs"
     else:
         root = REPO_ROOT / "runs" if (REPO_ROOT / "notebooks").is_dir() else Path.cwd() / "runs"

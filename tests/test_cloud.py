@@ -1,0 +1,103 @@
+"""Where runs live: runs/NAME locally, Google Drive in Colab (faked here; nothing is ever mounted)."""
+
+import json
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from course_utils import cloud
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def fake_colab(monkeypatch, tmp_path):
+    """Pretend to be in Colab: a fake ``google.colab`` module whose drive.mount records its calls
+    and creates the MyDrive folder, with every Drive path moved under tmp_path."""
+    mounts = []
+    mount_point = tmp_path / "content" / "drive"
+
+    def mount(path):
+        mounts.append(path)
+        (Path(path) / "MyDrive").mkdir(parents=True)
+
+    colab = types.ModuleType("google.colab")
+    colab.drive = types.SimpleNamespace(mount=mount)
+    google = types.ModuleType("google")
+    google.colab = colab
+    monkeypatch.setitem(sys.modules, "google", google)
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setattr(cloud, "DRIVE_MOUNT", mount_point)
+    monkeypatch.setattr(cloud, "DRIVE_MYDRIVE", mount_point / "MyDrive")
+    monkeypatch.setattr(cloud, "DRIVE_ROOT", mount_point / "MyDrive" / "gan-atelier")
+    return mounts, mount_point
+
+
+def test_run_folder_outside_colab_is_under_repo_runs(monkeypatch):
+    monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert not cloud.in_colab()
+    path = cloud.run_folder("pytest_cloud_probe")
+    try:
+        assert path == REPO / "runs" / "pytest_cloud_probe"
+        assert path.is_dir()
+    finally:
+        path.rmdir()
+    with pytest.raises(RuntimeError, match="only available inside Colab"):
+        cloud.run_folder("x", use_drive=True)
+
+
+def test_colab_without_drive_mounted_stays_local_and_never_mounts(fake_colab):
+    mounts, _ = fake_colab
+    assert cloud.in_colab()
+    path = cloud.run_folder("pytest_cloud_probe")
+    try:
+        assert path == REPO / "runs" / "pytest_cloud_probe"
+        assert mounts == []
+    finally:
+        path.rmdir()
+
+
+def test_colab_opt_in_mounts_drive_once_then_reuses_it(fake_colab):
+    mounts, mount_point = fake_colab
+    path = cloud.run_folder("classroom", use_drive=True)
+    assert path == mount_point / "MyDrive" / "gan-atelier" / "runs" / "classroom"
+    assert path.is_dir()
+    assert mounts == [str(mount_point)]
+    # Already mounted: the default now picks Drive, and nothing is mounted again.
+    assert cloud.run_folder("classroom") == path
+    assert mounts == [str(mount_point)]
+    # Asking for local explicitly still works in Colab.
+    local = cloud.run_folder("pytest_cloud_probe", use_drive=False)
+    try:
+        assert local.parent == REPO / "runs"
+    finally:
+        local.rmdir()
+
+
+def test_hardware_line_on_this_cpu_machine(monkeypatch, fake_colab):
+    monkeypatch.setattr(cloud, "gpu_names", lambda: [])
+    line = cloud.describe_hardware()
+    assert line.startswith("CPU only") and "Change runtime type" in line
+    assert cloud.suggested_training_options() == {"jit_compile": False, "mixed_precision": False}
+    monkeypatch.setattr(cloud, "gpu_names", lambda: ["Tesla T4"])
+    assert cloud.describe_hardware() == "GPU: Tesla T4 (1 visible)"
+    assert cloud.suggested_training_options() == {"jit_compile": True, "mixed_precision": True}
+
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+BADGE = re.compile(r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
+                   r"\((https://colab\.research\.google\.com/github/gan-atelier/gan-atelier/blob/main/"
+                   r"notebooks/[^)]+)\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_notebook_opens_in_colab_at_its_own_path(path):
+    first = json.loads(path.read_text())["cells"][0]
+    assert first["cell_type"] == "markdown"
+    found = BADGE.findall("".join(first["source"]))
+    assert found, f"{path.name}: no Colab badge in the first cell"
+    assert all(url.endswith("/notebooks/" + path.name) for url in found), found
