@@ -4,7 +4,8 @@
 
 Each notebook is run top to bottom with ``COURSE_PRESET=ci``; then every output is removed except the
 text printed by cells whose first line is ``# NBVAL_CHECK_OUTPUT`` (shapes, dtypes, parameter counts,
-hand-computed losses). Those stay in git so ``pytest --nbval-lax`` fails when a taught fact changes;
+hand-computed losses). Those stay in git so ``pytest --nbval-lax`` fails when a taught fact changes
+(tests/test_notebook_outputs.py checks that they are there);
 pictures and progress bars never enter git.
 """
 
@@ -36,6 +37,7 @@ def refresh(path):
         count += bool(cell.outputs)
         cell.execution_count = count if cell.outputs else None
         cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)          # widget state: bulky, and rebuilt when the cell runs
     nbformat.write(nb, path)
     print(f"{path.name}: kept {sum(bool(c.get('outputs')) for c in nb.cells)} checked outputs")
 
