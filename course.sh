@@ -40,8 +40,11 @@ case "$command" in
     export TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg
     "$VENV/bin/python" -m pytest tests "$@"
     # Every notebook, top to bottom, with the seconds-long preset: the one switch, no edits.
+    # Runs go to a fresh folder, so every lesson trains from scratch and runs/ is left alone.
     if compgen -G "notebooks/*.ipynb" >/dev/null; then
-      COURSE_PRESET=ci "$VENV/bin/python" -m pytest --nbval-lax notebooks/ "$@"
+      runs="$(mktemp -d)"
+      trap 'rm -rf "$runs"' EXIT
+      COURSE_PRESET=ci COURSE_RUNS_DIR="$runs" "$VENV/bin/python" -m pytest --nbval-lax notebooks/ "$@"
     fi
     ;;
   *)

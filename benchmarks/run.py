@@ -7,6 +7,9 @@ Ratios compare against a baseline measured in the same run:
 - ``train_step_vs_reference``: the course's train step (``training.make_train_step`` via
   ``GANTrainer``) against a plain TensorFlow-tutorial loop over the same models, batch and data,
   measured in alternating rounds (median), so machine noise hits both alike. Target ≥ 0.95.
+- ``metric_call_vs_classroom_epoch``: one call of the training-time quality metric (FD and KID of
+  500 painted faces, the classroom artist) over one classroom epoch (3,200 faces at the
+  ``train_step_images_per_s`` just measured): what scoring every ``metric_every`` epochs costs.
 """
 
 import argparse
@@ -80,6 +83,7 @@ def bench_train_step(preset_name, rounds, steps):
     figure(f"train_step_images_per_s{suffix}", o, "images/s")
     figure(f"reference_step_images_per_s{suffix}", t, "images/s")
     figure(f"train_step_vs_reference{suffix}", o / t, "ratio")
+    return o
 
 
 def bench_faces():
@@ -125,6 +129,29 @@ def bench_gif():
         figure("gif_megabytes_500_frames", (Path(tmp) / "training.gif").stat().st_size / 1e6, "MB")
 
 
+def bench_metric(classroom_images_per_s, repeats):
+    from course_utils import metrics
+    from course_utils.training import build_models, get_preset
+    preset = get_preset("classroom")
+    generator, _ = build_models(preset)
+    start = time.perf_counter()
+    metric = metrics.make_training_metric("procedural", preset)
+    figure("metric_setup_seconds", time.perf_counter() - start, "s")
+    metric(generator)                                   # trace once
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        metric(generator)
+        times.append(time.perf_counter() - start)
+    call = statistics.median(times)
+    figure("metric_seconds_per_call", call, "s")
+    epoch_seconds = preset.n_images / classroom_images_per_s
+    figure("metric_call_vs_classroom_epoch", call / epoch_seconds, "ratio")
+    start = time.perf_counter()
+    metrics.evaluate_generator(generator, n=2000)
+    figure("quality_report_seconds_n2000", time.perf_counter() - start, "s")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
@@ -132,7 +159,8 @@ def main():
     bench_faces()
     bench_jpegs(2000 if args.quick else 20000)
     bench_gif()
-    bench_train_step("classroom", rounds=3 if args.quick else 5, steps=10 if args.quick else 30)
+    classroom_ips = bench_train_step("classroom", rounds=3 if args.quick else 5, steps=10 if args.quick else 30)
+    bench_metric(classroom_ips, repeats=3 if args.quick else 5)
     if not args.quick:
         bench_train_step("seed", rounds=3, steps=3)
 

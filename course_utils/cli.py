@@ -5,6 +5,7 @@ For teachers who pre-train on a GPU server and for the README's one-command demo
     python -m course_utils train --preset classroom --data procedural --run-dir runs/classroom
     python -m course_utils generate --run-dir runs/classroom --n 9 --out faces.png
     python -m course_utils gif --run-dir runs/classroom
+    python -m course_utils quality --run-dir runs/classroom
 """
 
 import argparse
@@ -23,7 +24,7 @@ def _train(args):
     try:
         trainer = train(run_dir, preset, data=data, epochs=args.epochs, seed=args.seed,
                         jit_compile=args.xla, mixed_precision=args.mixed_precision,
-                        metric=None if args.no_metric else "auto")
+                        metric=None if args.no_metric else "auto", metric_every=args.metric_every)
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
         return 3
@@ -32,6 +33,13 @@ def _train(args):
     if last:
         print(f"  last epoch: generator loss {last['gen_loss']:.3f}, "
               f"discriminator loss {last['disc_loss']:.3f}")
+    scored = [row for row in trainer.history if row.get("fd") is not None]
+    if scored:
+        from course_utils.metrics import TRAINING_METRIC_N, floor
+        low = floor(data, TRAINING_METRIC_N)
+        print(f"  image quality at epoch {scored[-1]['epoch']} ({TRAINING_METRIC_N} faces): "
+              f"FD {scored[-1]['fd']:.2f}, KID {scored[-1]['kid']:.3f}; real faces score "
+              f"FD {low['fd']:.2f}, KID {low['kid']:.3f} (lower is better)")
     for name in ("config.json", "history.csv", "frames/", "checkpoints/", "training.gif"):
         print(f"  {run_dir / name}")
     return 0
@@ -74,7 +82,9 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--xla", action="store_true", help="compile the train step with XLA (GPU)")
     p.add_argument("--mixed-precision", action="store_true", help="mixed float16 (GPU)")
-    p.add_argument("--no-metric", action="store_true", help="skip the per-epoch quality metric")
+    p.add_argument("--metric-every", type=int, default=None, metavar="K",
+                   help="score image quality every K epochs (default: the preset's)")
+    p.add_argument("--no-metric", action="store_true", help="skip the image-quality metric")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("generate", help="draw new faces from a run's latest checkpoint")
@@ -91,14 +101,9 @@ def build_parser():
     p.add_argument("--max-frames", type=int, default=100)
     p.set_defaults(func=_gif)
 
-    for name, module in (("slides", "course_utils.slides"), ("quality", "course_utils.metrics")):
-        try:
-            __import__(module)
-        except ImportError:
-            continue
-        mod = sys.modules[module]
-        if hasattr(mod, "add_cli"):
-            mod.add_cli(sub)
+    from course_utils import metrics, slides
+    for module in (slides, metrics):
+        module.add_cli(sub)
     return parser
 
 

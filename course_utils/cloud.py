@@ -53,6 +53,8 @@ def run_folder(name, use_drive=None):
 
     ``use_drive=None`` uses Drive only when running in Colab and Drive is already mounted.
     ``use_drive=True`` mounts it (Colab asks for permission once); outside Colab it is an error.
+    The environment variable ``COURSE_RUNS_DIR`` puts local runs elsewhere: the tests point it at a
+    fresh folder so every notebook trains from scratch and never touches a learner's ``runs/``.
     """
     if use_drive is None:
         use_drive = in_colab() and DRIVE_MYDRIVE.exists()
@@ -63,6 +65,8 @@ def run_folder(name, use_drive=None):
             from google.colab import drive
             drive.mount(str(DRIVE_MOUNT))
         root = DRIVE_ROOT / "runs"
+    elif os.environ.get("COURSE_RUNS_DIR"):
+        root = Path(os.environ["COURSE_RUNS_DIR"])
     else:
         root = REPO_ROOT / "runs" if (REPO_ROOT / "notebooks").is_dir() else Path.cwd() / "runs"
     path = root / name

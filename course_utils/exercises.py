@@ -97,6 +97,15 @@ def check_updates_per_step(answer):
                          "update, each from its own tape.", "Count the apply_gradients calls.")
 
 
+def check_fd_by_hand(answer):
+    """Fréchet distance between two 1-D bell curves: mean 0, std 1 against mean 1, std 3."""
+    return _check_number(answer, 5.0, "(0 − 1)² + (1 − 3)² = 1 + 4 = 5. The means and the spreads "
+                         "both count: an artist that paints the average face every time has the "
+                         "right mean and zero spread, and still scores badly.",
+                         "In one dimension FD adds two squares: the difference of the means, and the "
+                         "difference of the standard deviations.")
+
+
 # --- Lesson 6: watching it learn -------------------------------------------------------------
 
 def check_pixel_from_tanh(answer):

@@ -88,6 +88,14 @@ CONTINUOUS_RANGES: dict[str, tuple[float, float]] = {
 CATEGORIES: dict[str, int] = {"blush": 2, "hair_style": 4, "eye_style": 3, "mouth_style": 3}
 """Number of values of each categorical attribute (int64 arrays holding 0 .. count-1)."""
 
+CATEGORY_LABELS: dict[str, tuple[str, ...]] = {
+    "blush": ("none", "blush"),
+    "hair_style": ("bob", "long", "twin tails", "spiky"),
+    "eye_style": ("round", "sharp", "sleepy"),
+    "mouth_style": ("smile", "open", "cat"),
+}
+"""Short names of the categorical values, in order (for plots), as ``ATTRIBUTES`` describes them."""
+
 _SHIFT = 4  # OpenCV fixed-point bits: coordinates are passed as integers in 1/16 canvas pixel
 _N_DRAWS = 40  # uniforms per face (31 used, the rest spare): changing it changes every seed's faces
 _N_LOCKS = 5  # pointed locks in the bangs

@@ -275,17 +275,32 @@ def nn_ratio(generated, heldout, train):
 # ---------------------------------------------------------------------------------------------------
 
 class Reference:
-    """Real faces split in three disjoint parts, each embedded once: ``train`` (the copying check
-    searches these), ``heldout`` (what generated faces are compared with) and ``floor`` (a second
-    real set, for the real-vs-real floor)."""
+    """Real faces split in three disjoint parts, each embedded once, when first needed: ``train``
+    (the copying check searches these), ``heldout`` (what generated faces are compared with) and
+    ``floor`` (a second real set, for the real-vs-real floor). The training metric needs only the
+    held-out part, so it never pays for the others."""
 
     def __init__(self, name, train, heldout, floor):
         self.name = name
         self.counts = {"train": len(train), "heldout": len(heldout), "floor": len(floor)}
-        self.train_features = features(train)
-        self.heldout_features, self.heldout_attrs = _embed(heldout)
-        self.floor_images = floor
-        self.floor_features, self.floor_attrs = _embed(floor)
+        self.train_images, self.heldout_images, self.floor_images = train, heldout, floor
+
+    @functools.cached_property
+    def train_features(self):
+        return features(self.train_images)
+
+    @functools.cached_property
+    def _heldout(self):
+        return _embed(self.heldout_images)
+
+    @functools.cached_property
+    def _floor(self):
+        return _embed(self.floor_images)
+
+    heldout_features = property(lambda self: self._heldout[0])
+    heldout_attrs = property(lambda self: self._heldout[1])
+    floor_features = property(lambda self: self._floor[0])
+    floor_attrs = property(lambda self: self._floor[1])
 
 
 @functools.lru_cache(maxsize=4)
@@ -425,15 +440,41 @@ METRIC_NOTES = {
 }
 
 
-def format_table(result, reference_floor):
-    lines = [f"{'metric':20s} {'this run':>10s} {'real floor':>11s}   meaning"]
+def format_table(columns, notes=True):
+    """A text table of metrics, one row per metric and one column per entry of ``columns``
+    (``{"label": result_dict}``), e.g. a run, another run and ``floor()``; ``notes`` adds what each
+    number means."""
+    labels = list(columns)
+    widths = [max(10, len(label)) for label in labels]
+    header = f"{'metric':20s} " + " ".join(f"{label:>{w}s}" for label, w in zip(labels, widths))
+    lines = [header + ("   meaning" if notes else "")]
     for key, note in METRIC_NOTES.items():
-        lines.append(f"{key:20s} {result[key]:10.4f} {reference_floor[key]:11.4f}   {note}")
+        cells = " ".join(f"{columns[label][key]:{w}.4f}" for label, w in zip(labels, widths))
+        lines.append(f"{key:20s} {cells}" + (f"   {note}" if notes else ""))
+    return "\n".join(lines)
+
+
+def format_calibration(reference="procedural", n=2000):
+    """The floor and the damage table as text: what real faces score, and how each score rises as
+    they are blurred, noised or cut (``calibration()``)."""
+    low = floor(reference, n)
+    lines = [f"{n} real faces vs {n} held-out real ones ({reference})",
+             f"{'':22s} {'fd':>9s} {'kid':>9s} {'attr.dist':>9s}",
+             f"{'floor (real vs real)':22s} {low['fd']:9.3f} {low['kid']:9.4f} {low['attribute_distance']:9.3f}"]
+    for kind, rows in calibration(reference, n).items():
+        for level, scores in rows:
+            lines.append(f"{kind + ' ' + format(level, 'g'):22s} {scores['fd']:9.3f} {scores['kid']:9.4f} "
+                         f"{scores['attribute_distance']:9.3f}")
     return "\n".join(lines)
 
 
 def _quality(args):
     import json
+    if args.calibrate:
+        print(format_calibration(args.reference or "procedural", args.n))
+        return 0
+    if not args.run_dir:
+        raise ValueError("quality needs --run-dir DIR (or --calibrate)")
     from course_utils.training import load_generator
     run_dir = Path(args.run_dir)
     reference = args.reference
@@ -443,16 +484,18 @@ def _quality(args):
     generator = load_generator(run_dir)
     result = evaluate_generator(generator, reference=reference, n=args.n, seed=args.seed)
     print(f"{run_dir}: {args.n} painted faces vs {args.n} real ones ({reference})")
-    print(format_table(result, floor(reference, args.n)))
+    print(format_table({"this run": result, "real floor": floor(reference, args.n)}))
     return 0
 
 
 def add_cli(subparsers):
-    """Add ``quality``: ``python -m course_utils quality --run-dir DIR [--n N]``."""
+    """Add ``quality``: ``python -m course_utils quality --run-dir DIR [--n N]`` (or ``--calibrate``)."""
     p = subparsers.add_parser("quality", help="score a run's faces against real ones (and the floor)")
-    p.add_argument("--run-dir", required=True)
+    p.add_argument("--run-dir", default=None)
     p.add_argument("--n", type=int, default=2000, help="faces painted and real faces compared")
     p.add_argument("--reference", default=None,
                    help="'procedural' or a folder of images (default: the data the run trained on)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--calibrate", action="store_true",
+                   help="print the real-vs-real floor and the scores of blurred, noised and cut real faces")
     p.set_defaults(func=_quality)

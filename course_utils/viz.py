@@ -120,9 +120,11 @@ def plot_grid(images, title=None, ncols=3, ax=None, scale=1.0):
     return ax
 
 
-def plot_history(history, metric=None):
+def plot_history(history, metric=None, floor=None):
     """Loss curves next to the critic's average verdicts D(x) and D(G(z)), from ``history.csv`` rows
-    (a list of dicts or a path). With ``metric`` (e.g. "fid"), adds a third panel for it."""
+    (a list of dicts or a path). With ``metric`` (``"fd"`` or ``"kid"``), a third panel shows that
+    image-quality score on the epochs that recorded it; ``floor`` (what real faces score) is drawn as
+    a dashed line, the best any artist can reach. FD falls by orders of magnitude, hence a log scale."""
     import matplotlib.pyplot as plt
     if isinstance(history, (str, Path)):
         from course_utils.training import read_history
@@ -139,9 +141,43 @@ def plot_history(history, metric=None):
     axes[1].set_ylim(0, 1); axes[1].set_xlabel("epoch"); axes[1].set_ylabel("P(real)")
     axes[1].legend()
     if metric:
-        points = [(r["epoch"], r[metric]) for r in history if r.get(metric) not in (None, "")]
+        ax = axes[2]
+        points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
         if points:
-            axes[2].plot(*zip(*points), marker="o")
-        axes[2].set_xlabel("epoch"); axes[2].set_ylabel(metric); axes[2].set_title(f"{metric} (lower is better)")
+            ax.plot(*zip(*points), marker="o", color="C2", label="the artist's paintings")
+        if floor is not None:
+            ax.axhline(floor, color="grey", lw=1, ls="--", label=f"real faces: {floor:.2g}")
+        values = [v for _, v in points] + ([floor] if floor is not None else [])
+        if metric == "fd" and values and min(values) > 0:
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch"); ax.set_ylabel(metric.upper())
+        ax.set_title(f"image quality: {metric.upper()} (lower is better)")
+        ax.legend()
+        ax.set_xlim(axes[0].get_xlim())
+    fig.tight_layout()
+    return fig
+
+
+def plot_category_shares(groups):
+    """Bar charts of how often each style (hair, eyes, mouth, blush) occurs, one bar per group:
+    ``groups`` maps a label ("real faces", "seed recipe", ...) to attributes as returned by
+    ``metrics.predict_attributes``. A collapsed artist shows as bars missing where real faces have
+    them."""
+    import matplotlib.pyplot as plt
+    from course_utils.faces import CATEGORIES, CATEGORY_LABELS
+    from course_utils.metrics import category_shares
+    names = ["hair_style", "eye_style", "mouth_style", "blush"]
+    fig, axes = plt.subplots(1, len(names), figsize=(15, 3.2),
+                             gridspec_kw={"width_ratios": [CATEGORIES[n] for n in names]})
+    width = 0.8 / len(groups)
+    for ax, name in zip(axes, names):
+        count = CATEGORIES[name]
+        for i, (label, attrs) in enumerate(groups.items()):
+            ax.bar(np.arange(count) + (i - (len(groups) - 1) / 2) * width,
+                   category_shares(attrs[name], count), width, label=label)
+        ax.set_xticks(np.arange(count), CATEGORY_LABELS[name])
+        ax.set_title(name.replace("_", " ")); ax.set_ylim(0, 1)
+    axes[0].set_ylabel("share of faces")
+    axes[-1].legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig

@@ -20,7 +20,8 @@ def cli(*args):
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("cli") / "run"
-    result = cli("train", "--preset", "ci", "--data", "procedural", "--run-dir", str(run_dir))
+    result = cli("train", "--preset", "ci", "--data", "procedural", "--run-dir", str(run_dir),
+                 "--metric-every", "2")
     assert result.returncode == 0, result.stderr
     return run_dir, result.stdout
 
@@ -34,6 +35,19 @@ def test_train_writes_everything_the_course_promises(trained_run):
     assert header[:4] == ["epoch", "gen_loss", "disc_loss", "seconds"]
     assert str(run_dir / "training.gif") in stdout
     assert iio.imread(run_dir / "training.gif", index=None).shape[0] == 2
+
+
+def test_train_scores_image_quality_every_k_epochs_and_reports_it_next_to_the_floor(trained_run):
+    from course_utils.metrics import TRAINING_METRIC_N, floor
+    from course_utils.training import read_history
+    run_dir, stdout = trained_run
+    history = read_history(run_dir)
+    assert [row["fd"] is not None for row in history] == [False, True]     # --metric-every 2
+    fd = history[1]["fd"]
+    low = floor("procedural", TRAINING_METRIC_N)["fd"]
+    assert fd > 10 * low                                 # two epochs of a tiny artist: far from real
+    assert f"image quality at epoch 2 ({TRAINING_METRIC_N} faces): FD {fd:.2f}" in stdout
+    assert f"real faces score FD {low:.2f}" in stdout
 
 
 def test_generate_draws_a_grid_of_new_faces(trained_run, tmp_path):

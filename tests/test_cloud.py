@@ -38,6 +38,7 @@ def fake_colab(monkeypatch, tmp_path):
 
 def test_run_folder_outside_colab_is_under_repo_runs(monkeypatch):
     monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
+    monkeypatch.delenv("COURSE_RUNS_DIR", raising=False)
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     assert not cloud.in_colab()
     path = cloud.run_folder("pytest_cloud_probe")
@@ -48,6 +49,13 @@ def test_run_folder_outside_colab_is_under_repo_runs(monkeypatch):
         path.rmdir()
     with pytest.raises(RuntimeError, match="only available inside Colab"):
         cloud.run_folder("x", use_drive=True)
+
+
+def test_course_runs_dir_moves_local_runs(monkeypatch, tmp_path):
+    monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
+    monkeypatch.setenv("COURSE_RUNS_DIR", str(tmp_path / "elsewhere"))
+    assert cloud.run_folder("classroom") == tmp_path / "elsewhere" / "classroom"
+    assert (tmp_path / "elsewhere" / "classroom").is_dir()
 
 
 def test_colab_without_drive_mounted_stays_local_and_never_mounts(fake_colab):

@@ -70,3 +70,34 @@ def test_gif_frames_are_rounded_to_32_grey_levels_within_half_a_step(tmp_path):
     first = first[..., 0] if first.ndim == 3 else first
     assert len(np.unique(first)) == 32
     assert np.abs(first.astype(int) - ramp).max() <= 4
+
+
+def test_plot_history_draws_the_score_only_where_recorded_next_to_the_floor():
+    import matplotlib
+    matplotlib.use("Agg")
+    rows = [{"epoch": e, "gen_loss": 1.0, "disc_loss": 1.2, "d_real": 0.6, "d_fake": 0.4,
+             "fd": (40.0 / e if e % 2 == 0 else None), "kid": None} for e in range(1, 9)]
+    fig = viz.plot_history(rows, metric="fd", floor=0.16)
+    assert len(fig.axes) == 3
+    score = fig.axes[2]
+    (line,) = [l for l in score.get_lines() if l.get_marker() == "o"]
+    assert list(line.get_xdata()) == [2, 4, 6, 8] and list(line.get_ydata()) == [20.0, 10.0, 40 / 6, 5.0]
+    floors = [l for l in score.get_lines() if l.get_linestyle() == "--"]
+    assert [l.get_ydata()[0] for l in floors] == [0.16]
+    assert score.get_yscale() == "log"
+    assert len(viz.plot_history(rows).axes) == 2
+
+
+def test_category_share_bars_show_a_collapsed_artist():
+    import matplotlib
+    matplotlib.use("Agg")
+    from course_utils.faces import CATEGORIES, CATEGORY_LABELS
+    real = {"hair_style": [0, 1, 2, 3], "eye_style": [0, 1, 2, 0], "mouth_style": [0, 1, 2, 2], "blush": [0, 1, 0, 1]}
+    collapsed = {name: [0, 0, 0, 0] for name in real}
+    fig = viz.plot_category_shares({"real faces": real, "collapsed": collapsed})
+    hair = fig.axes[0]
+    assert hair.get_title() == "hair style"
+    assert [t.get_text() for t in hair.get_xticklabels()] == list(CATEGORY_LABELS["hair_style"])
+    heights = [bar.get_height() for bar in hair.patches]
+    assert heights == [0.25, 0.25, 0.25, 0.25, 1.0, 0.0, 0.0, 0.0]   # real bars, then the collapsed ones
+    assert {name: len(labels) for name, labels in CATEGORY_LABELS.items()} == CATEGORIES
