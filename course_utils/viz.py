@@ -140,6 +140,9 @@ def plot_history(history, metric=None, floor=None):
     axes[1].axhline(0.5, color="grey", lw=0.8, ls="--")
     axes[1].set_ylim(0, 1); axes[1].set_xlabel("epoch"); axes[1].set_ylabel("P(real)")
     axes[1].legend()
+    from matplotlib.ticker import MaxNLocator
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))     # epochs are whole numbers
     if metric:
         ax = axes[2]
         points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
@@ -178,6 +181,7 @@ def plot_category_shares(groups):
         ax.set_xticks(np.arange(count), CATEGORY_LABELS[name])
         ax.set_title(name.replace("_", " ")); ax.set_ylim(0, 1)
     axes[0].set_ylabel("share of faces")
-    axes[-1].legend(fontsize=8, loc="upper right")
-    fig.tight_layout()
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=len(groups),
+               bbox_to_anchor=(0.5, 1.0), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig

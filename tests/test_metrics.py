@@ -157,3 +157,28 @@ def test_training_loop_records_fd_and_kid():
     history = trainer.fit(images, epochs=1, progress=False, metric_every=1,
                           metric=metrics.make_training_metric("procedural", trainer.preset, n=200))
     assert history[0]["fd"] > 0 and np.isfinite(history[0]["kid"])
+
+
+def test_training_on_a_folder_scores_against_that_folder(tmp_path, capsys):
+    """The real-data path end to end: JPEGs in a folder → training records FD against that folder →
+    ``quality`` defaults to the folder the run trained on."""
+    import cv2
+    from course_utils.cli import main
+    from course_utils.training import train
+    folder = tmp_path / "anime"
+    folder.mkdir()
+    faces, _ = render_faces(150, seed=21)
+    for i, face in enumerate(faces):                      # colour JPEGs of 90–120 px, like the dataset
+        size = 90 + i % 31
+        big = cv2.resize(face, (size, size), interpolation=cv2.INTER_CUBIC)
+        cv2.imwrite(str(folder / f"{1000 + i}_2008.jpg"), cv2.cvtColor(big, cv2.COLOR_GRAY2BGR))
+    trainer = train(tmp_path / "run", "ci", data=str(folder), epochs=1, progress=False)
+    fd = trainer.history[-1]["fd"]
+    assert np.isfinite(fd) and fd > 0
+    assert metrics.get_reference(str(folder), metrics.TRAINING_METRIC_N).counts == \
+        {"train": 50, "heldout": 50, "floor": 50}
+    assert main(["quality", "--run-dir", str(tmp_path / "run"), "--n", "50"]) == 0
+    out = capsys.readouterr().out
+    assert f"({folder})" in out.splitlines()[0]
+    rows = {line.split()[0]: line.split()[1:3] for line in out.splitlines()[2:]}
+    assert float(rows["fd"][0]) > float(rows["fd"][1])     # an artist of one epoch is worse than real
