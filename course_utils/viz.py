@@ -185,3 +185,29 @@ def plot_category_shares(groups):
                bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
+
+
+def plot_runs(histories, metric="fd", floor=None):
+    """Two runs (or more) side by side: how easily each critic tells real from painted,
+    D(x) − D(G(z)), and each run's image-quality score over the epochs that recorded it, with what
+    real faces score (``floor``) dashed. ``histories`` maps a label to ``history.csv`` rows."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+    for label, history in histories.items():
+        axes[0].plot([r["epoch"] for r in history], [r["d_real"] - r["d_fake"] for r in history],
+                     label=label)
+        points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
+        if points:
+            axes[1].plot(*zip(*points), marker="o", label=label)
+    if floor is not None:
+        axes[1].axhline(floor, color="grey", ls="--", label=f"real faces: {floor:.2g}")
+    axes[0].set_title("D(x) − D(G(z)): how easily the critic tells")
+    axes[1].set_title(f"{metric.upper()} during training (lower is better)")
+    if metric == "fd":
+        axes[1].set_yscale("log")
+    for ax in axes:
+        ax.set_xlabel("epoch"); ax.legend()
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.tight_layout()
+    return fig

@@ -101,3 +101,15 @@ def test_category_share_bars_show_a_collapsed_artist():
     heights = [bar.get_height() for bar in hair.patches]
     assert heights == [0.25, 0.25, 0.25, 0.25, 1.0, 0.0, 0.0, 0.0]   # real bars, then the collapsed ones
     assert {name: len(labels) for name, labels in CATEGORY_LABELS.items()} == CATEGORIES
+
+
+def test_plot_runs_compares_the_critics_gap_and_the_score_of_each_run():
+    import matplotlib
+    matplotlib.use("Agg")
+    def rows(gap, fds):
+        return [{"epoch": e, "d_real": 0.5 + gap, "d_fake": 0.5, "fd": fd} for e, fd in enumerate(fds, 1)]
+    fig = viz.plot_runs({"a": rows(0.3, [None, 20.0]), "b": rows(0.1, [None, 5.0])}, floor=0.26)
+    gap, score = fig.axes
+    assert np.allclose([l.get_ydata() for l in gap.get_lines()], [[0.3, 0.3], [0.1, 0.1]])
+    assert [list(l.get_ydata()) for l in score.get_lines()] == [[20.0], [5.0], [0.26, 0.26]]
+    assert [t.get_text() for t in score.get_legend().get_texts()] == ["a", "b", "real faces: 0.26"]
