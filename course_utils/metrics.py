@@ -327,10 +327,12 @@ def get_reference(reference="procedural", n=2000):
 
 def _compare(feats, attrs, compare_features, compare_attrs, train_features):
     n_nn = min(N_NN, len(feats), len(compare_features))
+    per_attribute = attribute_distances(attrs, compare_attrs)
     return {
         "fd": frechet_distance(feats, compare_features),
         "kid": kernel_inception_distance(feats, compare_features),
-        "attribute_distance": float(np.mean(list(attribute_distances(attrs, compare_attrs).values()))),
+        "attribute_distance": float(np.mean(list(per_attribute.values()))),
+        "per_attribute": per_attribute,
         "mode_coverage": mode_coverage(attrs, compare_attrs),
         "nn_ratio": nn_ratio(feats[:n_nn], compare_features[:n_nn], train_features),
         "n": len(feats),
@@ -454,6 +456,18 @@ def format_table(columns, notes=True):
     return "\n".join(lines)
 
 
+def format_attribute_table(result, reference_floor):
+    """Per attribute, how far the painted faces' distribution is from real faces' (0 = the same),
+    worst first, next to what real faces score: which attributes the artist gets wrong."""
+    from course_utils.faces import CATEGORIES
+    rows = sorted(result["per_attribute"].items(), key=lambda item: -item[1])
+    lines = [f"{'attribute':20s} {'this run':>10s} {'real floor':>10s}   distance"]
+    for name, value in rows:
+        kind = "style shares, total variation" if name in CATEGORIES else "W1, on a 0..1 scale"
+        lines.append(f"{name:20s} {value:10.4f} {reference_floor['per_attribute'][name]:10.4f}   {kind}")
+    return "\n".join(lines)
+
+
 def format_calibration(reference="procedural", n=2000):
     """The floor and the damage table as text: what real faces score, and how each score rises as
     they are blurred, noised or cut (``calibration()``)."""
@@ -484,7 +498,10 @@ def _quality(args):
     generator = load_generator(run_dir)
     result = evaluate_generator(generator, reference=reference, n=args.n, seed=args.seed)
     print(f"{run_dir}: {args.n} painted faces vs {args.n} real ones ({reference})")
-    print(format_table({"this run": result, "real floor": floor(reference, args.n)}))
+    low = floor(reference, args.n)
+    print(format_table({"this run": result, "real floor": low}))
+    print()
+    print(format_attribute_table(result, low))
     return 0
 
 

@@ -143,11 +143,27 @@ def test_quality_command_prints_metrics_next_to_the_floor(tmp_path, capsys):
     trainer.manager.save(checkpoint_number=0)            # an untrained artist is enough here
     assert main(["quality", "--run-dir", str(tmp_path / "run"), "--n", "200"]) == 0
     out = capsys.readouterr().out
-    rows = {line.split()[0]: line.split()[1:3] for line in out.splitlines()[2:]}
-    assert set(rows) == set(metrics.METRIC_NOTES)
-    fd_run, fd_floor = map(float, rows["fd"])
-    assert fd_floor == pytest.approx(metrics.floor("procedural", 200)["fd"], abs=1e-4)
+    scores, attributes = _tables(out)
+    assert set(scores) == set(metrics.METRIC_NOTES)
+    fd_run, fd_floor = map(float, scores["fd"])
+    low = metrics.floor("procedural", 200)
+    assert fd_floor == pytest.approx(low["fd"], abs=1e-4)
     assert fd_run > 10 * fd_floor
+    # Per attribute, worst first: every attribute once, and the mean of the column is the summary.
+    assert set(attributes) == set(metrics.CONTINUOUS) | set(metrics.CATEGORIES)
+    values = [float(run) for run, _ in attributes.values()]
+    assert values == sorted(values, reverse=True)
+    assert np.mean(values) == pytest.approx(float(scores["attribute_distance"][0]), abs=1e-3)
+    assert float(attributes["hair_style"][1]) == pytest.approx(low["per_attribute"]["hair_style"], abs=1e-4)
+
+
+def _tables(out):
+    """The ``quality`` command's two tables (scores, then per attribute) as {name: [run, floor]}."""
+    lines = out.splitlines()
+    blank = lines.index("")
+    def rows(block):
+        return {line.split()[0]: line.split()[1:3] for line in block}
+    return rows(lines[2:blank]), rows(lines[blank + 2:])
 
 
 def test_training_loop_records_fd_and_kid():
@@ -180,5 +196,5 @@ def test_training_on_a_folder_scores_against_that_folder(tmp_path, capsys):
     assert main(["quality", "--run-dir", str(tmp_path / "run"), "--n", "50"]) == 0
     out = capsys.readouterr().out
     assert f"({folder})" in out.splitlines()[0]
-    rows = {line.split()[0]: line.split()[1:3] for line in out.splitlines()[2:]}
-    assert float(rows["fd"][0]) > float(rows["fd"][1])     # an artist of one epoch is worse than real
+    scores, _ = _tables(out)
+    assert float(scores["fd"][0]) > float(scores["fd"][1])   # an artist of one epoch is worse than real
