@@ -198,3 +198,16 @@ def test_training_on_a_folder_scores_against_that_folder(tmp_path, capsys):
     assert f"({folder})" in out.splitlines()[0]
     scores, _ = _tables(out)
     assert float(scores["fd"][0]) > float(scores["fd"][1])   # an artist of one epoch is worse than real
+
+
+def test_calibrate_command_prints_the_floor_first_and_damage_rising(capsys):
+    from course_utils.cli import main
+    assert main(["quality", "--calibrate", "--n", "300"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].startswith("floor (real vs real)")
+    floor_fd = float(lines[2].split()[-3])
+    assert floor_fd == pytest.approx(metrics.floor("procedural", 300)["fd"], abs=1e-3)
+    for kind, levels in metrics.DISTORTIONS.items():
+        fds = [float(line.split()[-3]) for line in lines[3:] if line.startswith(kind + " ")]
+        assert len(fds) == len(levels)
+        assert floor_fd < fds[0] and fds == sorted(fds), (kind, fds)
