@@ -120,6 +120,23 @@ def plot_grid(images, title=None, ncols=3, ax=None, scale=1.0):
     return ax
 
 
+def _label_points(ax, points, color, below=False):
+    """Write each score next to its point (above, or ``below`` for a second run): a log axis is
+    hard to read off."""
+    for x, y in points:
+        ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, -13 if below else 6),
+                    ha="center", fontsize=8, color=color)
+
+
+def _log_axis(ax):
+    """A log scale labelled with plain numbers (0.1, 1, 10), not powers of ten."""
+    from matplotlib.ticker import FuncFormatter
+    ax.set_yscale("log")
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high * 2.5)                       # room for the labels above the points
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+
+
 def plot_history(history, metric=None, floor=None):
     """Loss curves next to the critic's average verdicts D(x) and D(G(z)), from ``history.csv`` rows
     (a list of dicts or a path). With ``metric`` (``"fd"`` or ``"kid"``), a third panel shows that
@@ -148,11 +165,12 @@ def plot_history(history, metric=None, floor=None):
         points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
         if points:
             ax.plot(*zip(*points), marker="o", color="C2", label="the artist's paintings")
+            _label_points(ax, points, "C2")
         if floor is not None:
             ax.axhline(floor, color="grey", lw=1, ls="--", label=f"real faces: {floor:.2g}")
         values = [v for _, v in points] + ([floor] if floor is not None else [])
         if metric == "fd" and values and min(values) > 0:
-            ax.set_yscale("log")
+            _log_axis(ax)
         ax.set_xlabel("epoch"); ax.set_ylabel(metric.upper())
         ax.set_title(f"image quality: {metric.upper()} (lower is better)")
         ax.legend()
@@ -194,18 +212,19 @@ def plot_runs(histories, metric="fd", floor=None):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
-    for label, history in histories.items():
+    for index, (label, history) in enumerate(histories.items()):
         axes[0].plot([r["epoch"] for r in history], [r["d_real"] - r["d_fake"] for r in history],
                      label=label)
         points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
         if points:
-            axes[1].plot(*zip(*points), marker="o", label=label)
+            (line,) = axes[1].plot(*zip(*points), marker="o", label=label)
+            _label_points(axes[1], points, line.get_color(), below=index % 2 == 1)
     if floor is not None:
         axes[1].axhline(floor, color="grey", ls="--", label=f"real faces: {floor:.2g}")
     axes[0].set_title("D(x) − D(G(z)): how easily the critic tells")
     axes[1].set_title(f"{metric.upper()} during training (lower is better)")
     if metric == "fd":
-        axes[1].set_yscale("log")
+        _log_axis(axes[1])
     for ax in axes:
         ax.set_xlabel("epoch"); ax.legend()
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
