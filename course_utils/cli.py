@@ -110,6 +110,9 @@ def build_parser():
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = build_parser().parse_args(argv)
+    if args.command in ("train", "generate", "quality"):
+        from course_utils.cloud import import_tensorflow_quietly
+        import_tensorflow_quietly()
     try:
         return args.func(args)
     except (FileNotFoundError, ValueError) as error:

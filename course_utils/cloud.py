@@ -72,3 +72,27 @@ def run_folder(name, use_drive=None):
     path = root / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow without its start-up chatter (later ``import tensorflow`` lines are free).
+
+    On a machine without a GPU the pip wheel prints "Could not find cuda drivers" and an absl
+    warning while it loads, before ``TF_CPP_MIN_LOG_LEVEL`` can act; in a notebook that is a red box
+    a learner takes for an error. The C++ library writes straight to file descriptor 2, which
+    ``sys.stderr`` cannot intercept, so the descriptor itself points at the null device for the
+    length of the import. Python exceptions are not affected: a failed import still raises.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)

@@ -48,7 +48,7 @@ def check_batches_per_epoch(answer):
 
 def check_dense_parameters(answer):
     """How many weights has the generator's first Dense layer (160 → 7·7·256, no bias)?"""
-    return _check_number(answer, 160 * 7 * 7 * 256, "160 × 12,544 = 2,007,040 — two thirds of the "
+    return _check_number(answer, 160 * 7 * 7 * 256, "160 × 12,544 = 2,007,040 — nearly two thirds of the "
                          "whole artist.", "One weight per (input, output) pair, and use_bias=False.")
 
 

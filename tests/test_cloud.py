@@ -1,6 +1,7 @@
 """Where runs live: runs/NAME locally, Google Drive in Colab (faked here; nothing is ever mounted)."""
 
 import json
+import os
 import re
 import sys
 import types
@@ -109,3 +110,16 @@ def test_every_notebook_opens_in_colab_at_its_own_path(path):
     found = BADGE.findall("".join(first["source"]))
     assert found, f"{path.name}: no Colab badge in the first cell"
     assert all(url.endswith("/notebooks/" + path.name) for url in found), found
+
+
+def test_tensorflow_imports_without_its_start_up_chatter_and_stderr_still_works():
+    import subprocess
+    code = ("import sys; from course_utils.cloud import import_tensorflow_quietly as q; q(); "
+            "import tensorflow as tf; print(tf.reduce_sum(tf.ones([3])).numpy()); "
+            "print('still heard', file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                            cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3.0"
+    assert result.stderr.strip() == "still heard"      # no cudart / absl lines, stderr restored
