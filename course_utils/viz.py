@@ -137,6 +137,27 @@ def _log_axis(ax):
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
 
 
+def _plot_score(ax, histories, metric, floor=None, colors=None):
+    """One image-quality score per run over the epochs that recorded it, values written on the
+    points, with what real faces score (``floor``) dashed; FD on a log scale when all is positive."""
+    from matplotlib.ticker import MaxNLocator
+    values = []
+    for index, (label, history) in enumerate(histories.items()):
+        points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
+        if points:
+            color = colors[index] if colors else None
+            (line,) = ax.plot(*zip(*points), marker="o", color=color, label=label)
+            _label_points(ax, points, line.get_color(), below=index % 2 == 1)
+            values += [v for _, v in points]
+    if floor is not None:
+        ax.axhline(floor, color="grey", lw=1, ls="--", label=f"real faces: {floor:.2g}")
+        values.append(floor)
+    if metric == "fd" and values and min(values) > 0:
+        _log_axis(ax)
+    ax.set_xlabel("epoch"); ax.legend()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def plot_history(history, metric=None, floor=None):
     """Loss curves next to the critic's average verdicts D(x) and D(G(z)), from ``history.csv`` rows
     (a list of dicts or a path). With ``metric`` (``"fd"`` or ``"kid"``), a third panel shows that
@@ -162,18 +183,9 @@ def plot_history(history, metric=None, floor=None):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))     # epochs are whole numbers
     if metric:
         ax = axes[2]
-        points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
-        if points:
-            ax.plot(*zip(*points), marker="o", color="C2", label="the artist's paintings")
-            _label_points(ax, points, "C2")
-        if floor is not None:
-            ax.axhline(floor, color="grey", lw=1, ls="--", label=f"real faces: {floor:.2g}")
-        values = [v for _, v in points] + ([floor] if floor is not None else [])
-        if metric == "fd" and values and min(values) > 0:
-            _log_axis(ax)
-        ax.set_xlabel("epoch"); ax.set_ylabel(metric.upper())
+        _plot_score(ax, {"the artist's paintings": history}, metric, floor, colors=["C2"])
+        ax.set_ylabel(metric.upper())
         ax.set_title(f"image quality: {metric.upper()} (lower is better)")
-        ax.legend()
         ax.set_xlim(axes[0].get_xlim())
     fig.tight_layout()
     return fig
@@ -212,21 +224,13 @@ def plot_runs(histories, metric="fd", floor=None):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
-    for index, (label, history) in enumerate(histories.items()):
+    for label, history in histories.items():
         axes[0].plot([r["epoch"] for r in history], [r["d_real"] - r["d_fake"] for r in history],
                      label=label)
-        points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
-        if points:
-            (line,) = axes[1].plot(*zip(*points), marker="o", label=label)
-            _label_points(axes[1], points, line.get_color(), below=index % 2 == 1)
-    if floor is not None:
-        axes[1].axhline(floor, color="grey", ls="--", label=f"real faces: {floor:.2g}")
     axes[0].set_title("D(x) − D(G(z)): how easily the critic tells")
+    axes[0].set_xlabel("epoch"); axes[0].legend()
+    axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))
+    _plot_score(axes[1], histories, metric, floor)
     axes[1].set_title(f"{metric.upper()} during training (lower is better)")
-    if metric == "fd":
-        _log_axis(axes[1])
-    for ax in axes:
-        ax.set_xlabel("epoch"); ax.legend()
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     return fig
