@@ -1,12 +1,12 @@
-"""Train-step speed under the GPU options: plain / XLA / mixed float16 / XLA + mixed.
+"""Train-step speed under the GPU options: plain / XLA / mixed bfloat16 / XLA + mixed.
 
     python benchmarks/gpu_options.py            # CPU: plain and XLA only, ci-sized models
     python benchmarks/gpu_options.py --full     # all four, the seed article's models and batch
 
 Prints one figure per line, ``name value unit`` (images per second of ``GANTrainer.train_step``,
 median of rounds after a warm-up that absorbs tracing and XLA compilation), then the speed-up of
-each option over plain. Mixed float16 only pays on GPUs with tensor cores; on a CPU it is slower,
-so it is measured there only with ``--full``.
+each option over plain. Mixed bfloat16 only pays on GPUs with bfloat16 units (compute capability
+8.0 and later); on a CPU it is slower, so it is measured there only with ``--full``.
 """
 
 import argparse
@@ -56,7 +56,7 @@ def main(argv=None):
     parser.add_argument("--options", nargs="+", choices=list(OPTIONS), default=None)
     args = parser.parse_args(argv)
     import tensorflow as tf
-    from course_utils.training import get_preset
+    from course_utils.presets import get_preset
     on_gpu = bool(tf.config.list_physical_devices("GPU"))
     preset = get_preset("seed" if args.full else "ci")
     options = args.options or (list(OPTIONS) if args.full or on_gpu else ["plain", "xla"])

@@ -7,8 +7,14 @@ Ratios compare against a baseline measured in the same run:
 - ``train_step_vs_reference``: the course's train step (``training.make_train_step`` via
   ``GANTrainer``) against a plain TensorFlow-tutorial loop over the same models, batch and data,
   measured in alternating rounds (median), so machine noise hits both alike. Target ≥ 0.95.
+- ``classroom_seconds_to_faces``: wall time of ``train()`` with the classroom preset (set-up
+  included, the scoring itself left out) until the anime-face detector finds faces in at least 0.9
+  of the rate it has on real faces (``classroom_afd_ratio``, 500 faces, checked after every epoch),
+  or the whole run's if it never does; ``classroom_cores_used`` is CPU time over wall time.
+- ``article_afd_ratio_same_time``: the article's recipe and networks (the ``seed`` preset) trained
+  for the same wall time, scored the same way: what the classroom preset buys.
 - ``metric_call_vs_classroom_epoch``: one call of the training-time quality metric (FD and KID of
-  500 painted faces, the classroom artist) over one classroom epoch (3,200 faces at the
+  500 painted faces, the classroom artist) over one classroom epoch (``n_images`` faces at the
   ``train_step_images_per_s`` just measured): what scoring every ``metric_every`` epochs costs.
 """
 
@@ -59,7 +65,8 @@ def reference_step(generator, discriminator, noise_dim, batch_size):
 def bench_train_step(preset_name, rounds, steps):
     import tensorflow as tf
     from course_utils.data import load_faces, make_dataset, to_model_input
-    from course_utils.training import GANTrainer, build_models, get_preset
+    from course_utils.presets import get_preset
+    from course_utils.training import GANTrainer, build_models
     preset = get_preset(preset_name)
     x = to_model_input(load_faces("procedural", limit=preset.batch_size * steps))
     ours = GANTrainer(preset)
@@ -84,6 +91,66 @@ def bench_train_step(preset_name, rounds, steps):
     figure(f"reference_step_images_per_s{suffix}", t, "images/s")
     figure(f"train_step_vs_reference{suffix}", o / t, "ratio")
     return o
+
+
+def _afd_ratio(generator, real_rate, n=500):
+    from course_utils import detector, metrics
+    painted = metrics.generate_images(generator, n)
+    return detector.detection_rate(painted) / real_rate, painted
+
+
+def bench_classroom_payoff(with_article=True):
+    """The payoff of lesson 5: how soon the classroom preset paints faces, and how well."""
+    import resource
+
+    import tensorflow as tf
+
+    from course_utils import detector, metrics
+    from course_utils.data import load_faces, make_dataset, to_model_input
+    from course_utils.presets import get_preset
+    from course_utils.training import GANTrainer, train
+    preset = get_preset("classroom")
+    real = metrics.get_reference("procedural", 500).heldout_images
+    real_rate = detector.detection_rate(real)
+    real_std = real.astype(np.float32).std(axis=0).mean()
+    scoring = {"seconds": 0.0, "first": None, "last": None}
+    began = time.perf_counter()
+
+    def check(generator):            # called by the loop after every epoch; its own time is left out
+        start = time.perf_counter()
+        ratio, painted = _afd_ratio(generator, real_rate)
+        now = start - began - scoring["seconds"]
+        if ratio >= 0.9 and scoring["first"] is None:
+            scoring["first"] = now
+        scoring["last"] = (now, ratio, painted.astype(np.float32).std(axis=0).mean() / real_std)
+        scoring["seconds"] += time.perf_counter() - start
+        return {"afd": ratio * real_rate}
+
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    with tempfile.TemporaryDirectory() as tmp:
+        train(Path(tmp) / "run", preset, progress=False, metric=check, metric_every=1)
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    wall = time.perf_counter() - began - scoring["seconds"]
+    cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+    total, ratio, variety = scoring["last"]
+    figure("classroom_seconds_to_faces", scoring["first"] if scoring["first"] is not None else total, "s")
+    figure("classroom_seconds_total", wall, "s")
+    figure("classroom_afd_ratio", ratio, "ratio")
+    figure("classroom_variety_ratio", variety, "ratio")
+    figure("classroom_cores_used", cpu / (time.perf_counter() - began), "cores")
+    if not with_article:
+        return
+    seed = get_preset("seed")
+    trainer = GANTrainer(seed)
+    x = tf.convert_to_tensor(to_model_input(load_faces("procedural", limit=seed.n_images)))
+    start, epoch = time.perf_counter(), 0
+    while time.perf_counter() - start < wall:
+        epoch += 1
+        for batch in make_dataset(x, seed.batch_size, seed=epoch):
+            trainer.train_step(batch)
+            if time.perf_counter() - start >= wall:
+                break
+    figure("article_afd_ratio_same_time", _afd_ratio(trainer.generator, real_rate)[0], "ratio")
 
 
 def bench_faces():
@@ -131,7 +198,8 @@ def bench_gif():
 
 def bench_metric(classroom_images_per_s, repeats):
     from course_utils import metrics
-    from course_utils.training import build_models, get_preset
+    from course_utils.presets import get_preset
+    from course_utils.training import build_models
     preset = get_preset("classroom")
     generator, _ = build_models(preset)
     start = time.perf_counter()
@@ -154,8 +222,13 @@ def bench_metric(classroom_images_per_s, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, no article run")
+    parser.add_argument("--payoff", action="store_true",
+                        help="only the classroom payoff figures (about 3 minutes, more with the article)")
     args = parser.parse_args()
+    if args.payoff:
+        bench_classroom_payoff(with_article=not args.quick)
+        return
     bench_faces()
     bench_jpegs(2000 if args.quick else 20000)
     bench_gif()
@@ -163,6 +236,7 @@ def main():
     bench_metric(classroom_ips, repeats=3 if args.quick else 5)
     if not args.quick:
         bench_train_step("seed", rounds=3, steps=3)
+    bench_classroom_payoff(with_article=not args.quick)
 
 
 if __name__ == "__main__":

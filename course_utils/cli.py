@@ -1,11 +1,9 @@
-"""``python -m course_utils``: train, draw and assemble GIFs without a notebook.
+"""The command line (``gan-atelier`` or ``python -m course_utils``): the course without a notebook.
 
-For teachers who pre-train on a GPU server and for the README's one-command demo::
-
-    python -m course_utils train --preset classroom --data procedural --run-dir runs/classroom
-    python -m course_utils generate --run-dir runs/classroom --n 9 --out faces.png
-    python -m course_utils gif --run-dir runs/classroom
-    python -m course_utils quality --run-dir runs/classroom
+For teachers who pre-train on a GPU server and for the README's one-command demo. Every
+sub-command and option is defined here; the work is done by the modules (``training``, ``viz``,
+``metrics``, ``slides``), which the handlers import only when a command runs, so ``--help`` stays
+fast and never loads TensorFlow.
 """
 
 import argparse
@@ -13,11 +11,86 @@ import os
 import sys
 from pathlib import Path
 
+from course_utils import __version__
+
+PROG = "gan-atelier"
+
+DESCRIPTION = """\
+GAN Atelier: train the course's DCGAN on anime faces, draw new faces from a run, rebuild its
+training GIF, score its image quality and build the lessons' slide decks, without a notebook.
+Runs resume: train the same run folder again and it continues where it stopped."""
+
+# Each command's examples: (what it does, the command line after the program's name).
+EXAMPLES = {
+    None: [
+        ("train the classroom preset on the built-in faces -> runs/classroom/", "train"),
+        ("the article's recipe on a GPU -> runs/seed/", "train --preset seed --xla"),
+        ("draw 16 new faces", "generate --run-dir runs/classroom --n 16 --out faces.png"),
+        ("rebuild the training GIF", "gif --run-dir runs/classroom"),
+        ("score the faces next to real ones", "quality --run-dir runs/classroom"),
+        ("build the lessons' slide decks -> slides/build/", "slides --preset classroom"),
+    ],
+    "train": [
+        ("-> runs/classroom/ (or runs/$COURSE_PRESET/); again: resumes", "train"),
+        ("seconds, for a smoke test -> runs/ci/", "train --preset ci"),
+        ("the article's recipe on a GPU -> runs/seed/", "train --preset seed --xla --mixed-precision"),
+        ("the real dataset, 30 epochs",
+         "train --data data/raw/anime/images --run-dir runs/anime --epochs 30"),
+    ],
+    "generate": [
+        ("16 faces, 2x enlarged, another seed",
+         "generate --run-dir runs/classroom --n 16 --scale 2 --seed 1 --out faces.png"),
+    ],
+    "gif": [
+        ("a smaller GIF of 50 frames", "gif --run-dir runs/seed --max-frames 50 --out seed.gif"),
+    ],
+    "quality": [
+        ("score 2,000 faces next to the real-faces floor", "quality --run-dir runs/classroom"),
+        ("the floor, and blurred, noised and cut real faces", "quality --calibrate"),
+    ],
+    "slides": [
+        ("execute every lesson and write its deck", "slides --preset classroom"),
+        ("two decks from the notebooks as saved", "slides --lessons 00 05 --no-execute"),
+    ],
+}
+
+
+def _epilog(name, prog):
+    lines = ["examples:"]
+    for what, line in EXAMPLES[name]:
+        lines += [f"  # {what}", f"  {prog} {line}"]
+    if name is None:
+        lines += ["", f"'{prog} COMMAND --help' lists a command's options."]
+    return "\n".join(lines)
+
+
+def preset_names():
+    """The presets' names, in the order the course introduces them (no TensorFlow import)."""
+    from course_utils.presets import PRESETS
+    return list(PRESETS)
+
+
+def run_dir_for(args, preset_name):
+    """The run folder of ``train``: ``--run-dir`` if given, else ``runs/PRESET``."""
+    return Path(args.run_dir or f"runs/{preset_name}")
+
+
+def positive_int(text):
+    """argparse type of ``--epochs``: a whole number of at least 1, else a message that says so."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
 
 def _train(args):
-    from course_utils.training import TrainingDiverged, get_preset, train
+    from course_utils.presets import get_preset
+    from course_utils.training import TrainingDiverged, train
     preset = get_preset(args.preset)
-    run_dir = Path(args.run_dir or f"runs/{preset.name}")
+    run_dir = run_dir_for(args, preset.name)
     data = args.data if args.data == "procedural" else str(Path(args.data).resolve())
     print(f"Training preset '{preset.name}' on {data} faces in {run_dir}/")
     print(f"  {preset.description}")
@@ -46,10 +119,11 @@ def _train(args):
 
 
 def _generate(args):
-    import tensorflow as tf
-    from course_utils.training import load_generator
-    from course_utils.viz import grid_image, write_png
     import cv2
+    import tensorflow as tf
+
+    from course_utils.run_folder import load_generator
+    from course_utils.viz import grid_image, write_png
     generator = load_generator(args.run_dir)
     noise = tf.random.stateless_normal([args.n, generator.input_shape[-1]], seed=[args.seed, 7])
     images = generator(noise, training=False).numpy()
@@ -69,52 +143,127 @@ def _gif(args):
     return 0
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+def _quality(args):
+    from course_utils.metrics import _quality
+    return _quality(args)
 
-    p = sub.add_parser("train", help="train (or resume) a DCGAN run")
-    p.add_argument("--preset", choices=["seed", "classroom", "ci"], default=None,
-                   help="default: $COURSE_PRESET, else classroom")
-    p.add_argument("--data", default="procedural", help="'procedural' or a folder of face images")
-    p.add_argument("--run-dir", default=None, help="default: runs/PRESET")
-    p.add_argument("--epochs", type=int, default=None, help="total epochs (default: the preset's)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--xla", action="store_true", help="compile the train step with XLA (GPU)")
-    p.add_argument("--mixed-precision", action="store_true", help="mixed float16 (GPU)")
+
+def _slides(args):
+    from course_utils.slides import _slides
+    return _slides(args)
+
+
+def build_parser(prog=PROG):
+    """The argument parser: ``prog`` is the name the usage lines show."""
+    from course_utils.slides import BUILD_DIR
+
+    presets = preset_names()
+
+    def command(name, summary, handler):
+        p = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".",
+                           epilog=_epilog(name, prog),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=handler)
+        return p
+
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION,
+                                     epilog=_epilog(None, prog),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="print the course package's version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                title="commands")
+
+    p = command("train", "train a DCGAN run, or resume it where it stopped", _train)
+    p.add_argument("--preset", choices=presets, default=None,
+                   help="the recipe and its size (default: $COURSE_PRESET, else classroom)")
+    p.add_argument("--data", default="procedural", metavar="procedural|DIR",
+                   help="'procedural' (the built-in faces, offline) or a folder of face images, "
+                        "searched recursively (default: %(default)s)")
+    p.add_argument("--run-dir", default=None, metavar="DIR",
+                   help="where the run's config, history, frames, checkpoints and GIF go; an "
+                        "existing run resumes (default: runs/PRESET)")
+    p.add_argument("--epochs", type=positive_int, default=None, metavar="N",
+                   help="train until the run has N epochs in total (default: the preset's)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="random seed of the weights, the data order and the noise "
+                        "(default: %(default)s)")
+    p.add_argument("--xla", action="store_true",
+                   help="compile the train step with XLA (faster on a GPU)")
+    p.add_argument("--mixed-precision", action="store_true",
+                   help="compute in float16 with float32 outputs and loss scaling (GPU)")
     p.add_argument("--metric-every", type=int, default=None, metavar="K",
-                   help="score image quality every K epochs (default: the preset's)")
-    p.add_argument("--no-metric", action="store_true", help="skip the image-quality metric")
-    p.set_defaults(func=_train)
+                   help="score image quality (FD, KID) every K epochs (default: the preset's)")
+    p.add_argument("--no-metric", action="store_true",
+                   help="skip the image-quality score during training")
 
-    p = sub.add_parser("generate", help="draw new faces from a run's latest checkpoint")
-    p.add_argument("--run-dir", required=True)
-    p.add_argument("--n", type=int, default=9)
-    p.add_argument("--out", default="generated.png")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--scale", type=int, default=3)
-    p.set_defaults(func=_generate)
+    p = command("generate", "draw new faces from a run's latest checkpoint", _generate)
+    p.add_argument("--run-dir", required=True, metavar="DIR",
+                   help="a run folder that holds checkpoints (written by train)")
+    p.add_argument("--n", type=int, default=9,
+                   help="how many faces to draw, in a roughly square grid (default: %(default)s)")
+    p.add_argument("--out", default="generated.png", metavar="PNG",
+                   help="the image file to write (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="noise seed: the same seed draws the same faces (default: %(default)s)")
+    p.add_argument("--scale", type=int, default=3,
+                   help="enlarge each pixel this many times (default: %(default)s)")
 
-    p = sub.add_parser("gif", help="(re)build a run's training GIF from its frames")
-    p.add_argument("--run-dir", required=True)
-    p.add_argument("--out", default=None)
-    p.add_argument("--max-frames", type=int, default=100)
-    p.set_defaults(func=_gif)
+    p = command("gif", "rebuild a run's training GIF from its per-epoch frames", _gif)
+    p.add_argument("--run-dir", required=True, metavar="DIR",
+                   help="a run folder with frames/epoch_*.png (written by train)")
+    p.add_argument("--out", default=None, metavar="GIF",
+                   help="the GIF to write (default: RUN_DIR/training.gif)")
+    p.add_argument("--max-frames", type=int, default=100, metavar="N",
+                   help="keep at most N frames, evenly spaced, the last one always "
+                        "(default: %(default)s)")
 
-    from course_utils import metrics, slides
-    for module in (slides, metrics):
-        module.add_cli(sub)
+    p = command("quality", "score a run's faces against real ones, next to the floor", _quality)
+    p.add_argument("--run-dir", default=None, metavar="DIR",
+                   help="the run to score (needed unless --calibrate)")
+    p.add_argument("--n", type=int, default=2000,
+                   help="how many painted and how many real faces are compared "
+                        "(default: %(default)s)")
+    p.add_argument("--reference", default=None, metavar="procedural|DIR",
+                   help="the real faces: 'procedural' or a folder of images "
+                        "(default: the data the run trained on)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the painted and real faces drawn (default: %(default)s)")
+    p.add_argument("--calibrate", action="store_true",
+                   help="print the real-vs-real floor and the scores of blurred, noised and cut "
+                        "real faces instead of scoring a run")
+
+    p = command("slides", "build offline reveal.js decks from the lessons", _slides)
+    p.add_argument("--preset", choices=presets, default=None,
+                   help="the preset to execute the lessons with "
+                        "(default: $COURSE_PRESET, else classroom)")
+    p.add_argument("--lessons", nargs="+", default=None, metavar="NN",
+                   help="lesson numbers or notebook stems, e.g. 00 05 (default: every lesson)")
+    p.add_argument("--no-execute", action="store_true",
+                   help="export the notebooks as saved, without running them (no pictures "
+                        "unless they hold outputs)")
+    p.add_argument("--out-dir", default=str(BUILD_DIR), metavar="DIR",
+                   help="where the decks go (default: %(default)s)")
     return parser
 
 
-def main(argv=None):
+def main(argv=None, prog=PROG):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    args = build_parser().parse_args(argv)
+    args = build_parser(prog).parse_args(argv)
     if args.command in ("train", "generate", "quality"):
         from course_utils.cloud import import_tensorflow_quietly
         import_tensorflow_quietly()
     try:
         return args.func(args)
-    except (FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (OSError, ValueError) as error:
+        # One line that names the file and says what to do (RunFolderError is a ValueError);
+        # Python's own OSError ("[Errno 28] ...: 'path'") is shortened to the file and why.
+        text = str(error)
+        if isinstance(error, OSError) and error.filename is not None and text.startswith("[Errno"):
+            text = f"{error.filename}: {error.strerror}"
+        print(f"error: {' '.join(text.split())}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        resume = "; run the same command again to resume from the last finished epoch"
+        print(f"\ninterrupted{resume if args.command == 'train' else ''}", file=sys.stderr)
+        return 130

@@ -42,10 +42,23 @@ def describe_hardware():
 
 
 def suggested_training_options():
-    """Keyword arguments for ``training.train``/``GANTrainer``: XLA and mixed precision on a GPU
-    (see ``benchmarks/gpu_options.py``), plain float32 on a CPU where they do not pay."""
-    on_gpu = bool(gpu_names())
-    return {"jit_compile": on_gpu, "mixed_precision": on_gpu}
+    """Keyword arguments for ``training.train``/``GANTrainer`` on this machine: XLA on any GPU, and
+    mixed bfloat16 on GPUs with bfloat16 units (compute capability 8.0 and later: A100, L4, H100);
+    plain float32 on a CPU, where neither pays (see ``benchmarks/gpu_options.py``). Colab's free T4
+    (7.5) gets XLA only."""
+    capabilities = gpu_compute_capabilities()
+    return {"jit_compile": bool(capabilities),
+            "mixed_precision": bool(capabilities) and min(capabilities) >= (8, 0)}
+
+
+def gpu_compute_capabilities():
+    """(major, minor) compute capability of each GPU TensorFlow sees; empty on a CPU-only machine."""
+    import tensorflow as tf
+    found = []
+    for gpu in tf.config.list_physical_devices("GPU"):
+        found.append(tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability",
+                                                                             (0, 0))))
+    return found
 
 
 def run_folder(name, use_drive=None):

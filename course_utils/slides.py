@@ -19,6 +19,8 @@ import shutil
 from pathlib import Path
 
 from course_utils.cloud import REPO_ROOT
+from course_utils.presets import get_preset
+from course_utils.run_folder import atomic_write_text
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
@@ -110,10 +112,7 @@ def build_deck(notebook, out_dir=BUILD_DIR, preset=None, execute=True):
     out_dir.mkdir(parents=True, exist_ok=True)
     vendor_reveal(out_dir)
     out = out_dir / f"{notebook.stem}.slides.html"
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, out)
-    return out
+    return atomic_write_text(out, body)
 
 
 def build_decks(lessons=None, out_dir=BUILD_DIR, preset=None, execute=True, log=print):
@@ -127,22 +126,8 @@ def build_decks(lessons=None, out_dir=BUILD_DIR, preset=None, execute=True, log=
 
 
 def _slides(args):
-    from course_utils.training import get_preset
     preset = get_preset(args.preset).name if not args.no_execute else None
     decks = build_decks(args.lessons, Path(args.out_dir), preset, execute=not args.no_execute)
     print(f"{len(decks)} deck(s) in {args.out_dir}/ (offline: reveal.js copied alongside). "
           "Open one in a browser; arrow keys move, 's' opens speaker notes.")
     return 0
-
-
-def add_cli(subparsers):
-    """``python -m course_utils slides [--preset P] [--lessons 00 05] [--no-execute]``."""
-    p = subparsers.add_parser("slides", help="build offline reveal.js decks from the lessons")
-    p.add_argument("--preset", choices=["seed", "classroom", "ci"], default=None,
-                   help="preset to execute the lessons with (default: $COURSE_PRESET, else classroom)")
-    p.add_argument("--lessons", nargs="+", default=None, metavar="NN",
-                   help="lesson numbers or notebook stems (default: every lesson)")
-    p.add_argument("--no-execute", action="store_true",
-                   help="export the notebooks as saved (no pictures unless they hold outputs)")
-    p.add_argument("--out-dir", default=str(BUILD_DIR))
-    p.set_defaults(func=_slides)

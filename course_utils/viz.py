@@ -1,18 +1,21 @@
 """Pictures: 3×3 grids of faces, per-epoch frames, the training GIF, and loss plots.
 
-Grids and frames are plain uint8 arrays written with OpenCV (no matplotlib needed to train), each
-write atomic (temporary file, then rename) so a killed run never leaves half a PNG behind.
+Grids and frames are plain uint8 arrays written with OpenCV, each write atomic
+(``run_folder.atomic_write_bytes``) so a killed run never leaves half a PNG behind. matplotlib is
+imported only inside the plotting functions: training writes frames and GIFs without paying for it
+(or needing a display backend).
 """
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import cv2
+import imageio.v3 as iio
 import numpy as np
 
 from course_utils.data import to_pixels
+from course_utils.faces import CATEGORIES, CATEGORY_LABELS, category_shares
+from course_utils.run_folder import atomic_write_bytes, read_history
 
 FRAME_PATTERN = re.compile(r"epoch_(\d+)\.png$")
 
@@ -54,16 +57,10 @@ def frame_image(images, epoch, scale=2):
 
 def write_png(path, image):
     """Atomically write a uint8 grayscale image as PNG."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     ok, encoded = cv2.imencode(".png", image)
     if not ok:
         raise ValueError(f"{path}: could not encode image of shape {image.shape}")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(encoded.tobytes())
-    os.replace(tmp, path)
-    return path
+    return atomic_write_bytes(path, encoded.tobytes())
 
 
 def frame_paths(frames_dir):
@@ -81,29 +78,35 @@ def pick_frames(count, max_frames):
     return sorted(set(np.linspace(0, count - 1, max_frames).round().astype(int).tolist()))
 
 
-def make_gif(frames_dir, out_path, max_frames=100, frame_ms=120, hold_last_ms=2000, grey_levels=32):
+def frame_durations(count, play_ms=4000, min_ms=40, max_ms=500, hold_last_ms=2500):
+    """Milliseconds per frame: training plays in about ``play_ms`` whatever the number of epochs
+    (8 frames at 500 ms or 100 at 40 ms), then the last frame is held ``hold_last_ms`` so the final
+    faces can be looked at before the loop starts again."""
+    if count == 1:
+        return [hold_last_ms]
+    each = int(min(max_ms, max(min_ms, round(play_ms / (count - 1), -1))))
+    return [each] * (count - 1) + [hold_last_ms]
+
+
+def make_gif(frames_dir, out_path, max_frames=100, grey_levels=32, **timing):
     """Assemble per-epoch frames into a looping GIF with imageio.
 
-    At most ``max_frames`` frames are kept (evenly spaced), so 500 epochs stay a few MB; the last
-    frame is held for ``hold_last_ms`` so the final faces can be looked at. Frames are rounded to
-    ``grey_levels`` shades (32 look the same as 256 to the eye) because GIF's LZW compression
-    feeds on repetition: early, noisy epochs shrink by about half.
-    Returns the number of frames written.
+    At most ``max_frames`` frames are kept (evenly spaced), so 500 epochs stay a few MB; the timing
+    is ``frame_durations`` (keyword arguments go to it). Frames are rounded to ``grey_levels``
+    shades (32 look the same as 256 to the eye) because GIF's LZW compression feeds on repetition:
+    early, noisy epochs shrink by about half. Returns the number of frames written.
     """
-    import imageio.v3 as iio
     paths = frame_paths(frames_dir)
     if not paths:
         raise FileNotFoundError(f"no frames (epoch_*.png) in '{frames_dir}': train first")
     chosen = [paths[i] for i in pick_frames(len(paths), max_frames)]
     step = 256 // grey_levels
     frames = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) // step * step + step // 2 for p in chosen]
+    durations = frame_durations(len(frames), **timing)
     # Pillow wants one number, not a list, when the GIF has a single frame.
-    durations = [frame_ms] * (len(frames) - 1) + [hold_last_ms] if len(frames) > 1 else hold_last_ms
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(out_path.name + ".tmp.gif")
-    iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=durations, loop=0)
-    os.replace(tmp, out_path)
+    encoded = iio.imwrite("<bytes>", np.stack(frames), extension=".gif",
+                          duration=durations if len(frames) > 1 else durations[0], loop=0)
+    atomic_write_bytes(out_path, encoded)
     return len(frames)
 
 
@@ -160,12 +163,11 @@ def _plot_score(ax, histories, metric, floor=None, colors=None):
 
 def plot_history(history, metric=None, floor=None):
     """Loss curves next to the critic's average verdicts D(x) and D(G(z)), from ``history.csv`` rows
-    (a list of dicts or a path). With ``metric`` (``"fd"`` or ``"kid"``), a third panel shows that
+    (a list of dicts or a path). With ``metric`` (``"afd"``, ``"fd"`` or ``"kid"``), a third panel shows that
     image-quality score on the epochs that recorded it; ``floor`` (what real faces score) is drawn as
     a dashed line, the best any artist can reach. FD falls by orders of magnitude, hence a log scale."""
     import matplotlib.pyplot as plt
     if isinstance(history, (str, Path)):
-        from course_utils.training import read_history
         history = read_history(history)
     epochs = [row["epoch"] for row in history]
     panels = 3 if metric else 2
@@ -185,7 +187,10 @@ def plot_history(history, metric=None, floor=None):
         ax = axes[2]
         _plot_score(ax, {"the artist's paintings": history}, metric, floor, colors=["C2"])
         ax.set_ylabel(metric.upper())
-        ax.set_title(f"image quality: {metric.upper()} (lower is better)")
+        better = "higher" if metric == "afd" else "lower"
+        ax.set_title(f"image quality: {metric.upper()} ({better} is better)")
+        if metric == "afd":
+            ax.set_ylim(0, 1.05)
         ax.set_xlim(axes[0].get_xlim())
     fig.tight_layout()
     return fig
@@ -197,8 +202,6 @@ def plot_category_shares(groups):
     ``metrics.predict_attributes``. A collapsed artist shows as bars missing where real faces have
     them."""
     import matplotlib.pyplot as plt
-    from course_utils.faces import CATEGORIES, CATEGORY_LABELS
-    from course_utils.metrics import category_shares
     names = ["hair_style", "eye_style", "mouth_style", "blush"]
     fig, axes = plt.subplots(1, len(names), figsize=(15, 3.2),
                              gridspec_kw={"width_ratios": [CATEGORIES[n] for n in names]})
@@ -231,6 +234,9 @@ def plot_runs(histories, metric="fd", floor=None):
     axes[0].set_xlabel("epoch"); axes[0].legend()
     axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))
     _plot_score(axes[1], histories, metric, floor)
-    axes[1].set_title(f"{metric.upper()} during training (lower is better)")
+    better = "higher" if metric == "afd" else "lower"
+    axes[1].set_title(f"{metric.upper()} during training ({better} is better)")
+    if metric == "afd":
+        axes[1].set_ylim(0, 1.05)
     fig.tight_layout()
     return fig

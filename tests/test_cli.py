@@ -1,8 +1,11 @@
 """The command line a teacher uses: train, generate, gif, and clear errors."""
 
+import argparse
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import imageio.v3 as iio
@@ -39,7 +42,7 @@ def test_train_writes_everything_the_course_promises(trained_run):
 
 def test_train_scores_image_quality_every_k_epochs_and_reports_it_next_to_the_floor(trained_run):
     from course_utils.metrics import TRAINING_METRIC_N, floor
-    from course_utils.training import read_history
+    from course_utils.run_folder import read_history
     run_dir, stdout = trained_run
     history = read_history(run_dir)
     assert [row["fd"] is not None for row in history] == [False, True]     # --metric-every 2
@@ -71,3 +74,164 @@ def test_training_on_a_missing_folder_names_it(tmp_path):
                  "--run-dir", str(tmp_path / "run"))
     assert result.returncode == 2
     assert "no_such_faces" in result.stderr and "does not exist" in result.stderr
+
+
+# --- The command line itself: help, version, run folders (no TensorFlow, no training) ---------------
+
+def _subcommands(parser):
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return sub.choices
+
+
+def test_every_option_of_every_command_has_help_and_every_command_an_example():
+    from course_utils.cli import build_parser
+    parser = build_parser()
+    commands = _subcommands(parser)
+    assert set(commands) == {"train", "generate", "gif", "quality", "slides"}
+    for name, command in [(None, parser), *commands.items()]:
+        for action in command._actions:
+            if action.option_strings:
+                assert action.help and action.help != argparse.SUPPRESS, (name, action.option_strings)
+        if name:
+            assert "example" in command.epilog and f"gan-atelier {name} " in command.format_help()
+
+
+def test_help_names_the_program_as_it_was_called_and_has_no_rst_backticks():
+    from course_utils.cli import build_parser
+    parser = build_parser()
+    texts = [parser.format_help()] + [c.format_help() for c in _subcommands(parser).values()]
+    assert parser.format_usage().startswith("usage: gan-atelier ")
+    for text in texts:
+        assert "`" not in text
+    module = cli("--help")
+    assert module.returncode == 0 and module.stdout.startswith("usage: python -m course_utils ")
+    assert "`" not in module.stdout
+
+
+def test_help_does_not_load_tensorflow():
+    code = ("import sys; from course_utils.cli import build_parser; build_parser().format_help(); "
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=ENV, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+def test_version_prints_the_package_version():
+    import course_utils
+    assert cli("--version").stdout.strip() == f"python -m course_utils {course_utils.__version__}"
+    script = shutil.which("gan-atelier", path=os.path.dirname(sys.executable))
+    if script:                                   # the console script of the installed package
+        result = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
+        assert result.stdout.strip() == f"gan-atelier {course_utils.__version__}"
+
+
+def test_preset_choices_come_from_the_presets():
+    from course_utils.cli import build_parser, preset_names
+    from course_utils.presets import PRESETS
+    assert preset_names() == list(PRESETS)
+    commands = _subcommands(build_parser())
+    for name in ("train", "slides"):
+        [preset] = [a for a in commands[name]._actions if "--preset" in a.option_strings]
+        assert list(preset.choices) == list(PRESETS)
+
+
+@pytest.mark.parametrize("argv, run_dir", [
+    (["train", "--preset", "ci"], "runs/ci"),
+    (["train", "--preset", "seed"], "runs/seed"),
+    (["train", "--preset", "ci", "--run-dir", "elsewhere"], "elsewhere"),
+])
+def test_each_preset_trains_into_its_own_run_folder_unless_one_is_named(argv, run_dir):
+    from course_utils.cli import build_parser, run_dir_for
+    args = build_parser().parse_args(argv)
+    assert run_dir_for(args, args.preset) == Path(run_dir)
+
+
+def test_quality_and_slides_are_defined_here_and_run_by_their_modules(monkeypatch):
+    from course_utils import metrics, slides
+    from course_utils.cli import build_parser
+    calls = []
+    monkeypatch.setattr(metrics, "_quality", lambda args: calls.append(("quality", args.n)) or 0)
+    monkeypatch.setattr(slides, "_slides", lambda args: calls.append(("slides", args.lessons)) or 0)
+    parser = build_parser()
+    for argv in (["quality", "--calibrate", "--n", "50"], ["slides", "--lessons", "00", "--no-execute"]):
+        args = parser.parse_args(argv)
+        assert args.func(args) == 0
+    assert calls == [("quality", 50), ("slides", ["00"])]
+
+
+# --- course.sh: one line while it installs, and the arguments it hands to the command line --------
+
+FAKE_PYTHON3 = """#!/usr/bin/env bash
+# Stands in for python3: passes the version check; '-m venv DIR' makes a venv with a fake python.
+if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
+  mkdir -p "$3/bin" && cp "$FAKE_VENV_PYTHON" "$3/bin/python" && exit 0
+fi
+cat >/dev/null
+"""
+
+FAKE_VENV_PYTHON = """#!/usr/bin/env bash
+# The venv's python: 'pip' prints what this machine's pip prints; anything else echoes its arguments.
+if [ "$1 $2" = "-m pip" ]; then
+  echo "WARNING: Location 'file:///opt/pypi/simple/tensorflow/' is ignored: it is neither a file nor a directory."
+  echo "pip $*"
+  if [ -n "${FAKE_PIP_FAIL:-}" ]; then echo "ERROR: No matching distribution found for tensorflow" >&2; exit 1; fi
+  exit 0
+fi
+echo "ARGS $*"
+"""
+
+
+@pytest.fixture
+def course_sh(tmp_path):
+    """Run course.sh with a fake python3 and venv: what it prints and passes on, in milliseconds."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, text in (("python3", FAKE_PYTHON3), ("venv_python", FAKE_VENV_PYTHON)):
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+    venv = tmp_path / "venv"
+
+    def run(*args, **env):
+        environ = {**ENV, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "VENV": str(venv),
+                   "FAKE_VENV_PYTHON": str(bin_dir / "venv_python"), **env}
+        if "COURSE_PRESET" not in env:
+            environ.pop("COURSE_PRESET", None)
+        return subprocess.run(["bash", os.path.join(REPO, "course.sh"), *args], env=environ,
+                              capture_output=True, text=True, timeout=60)
+    run.venv = venv
+    return run
+
+
+def test_course_sh_installs_with_one_line_and_keeps_pip_output_in_a_log(course_sh):
+    first = course_sh("train")
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert lines[0].startswith("Installing GAN Atelier and its dependencies") and len(lines) == 2
+    assert first.stderr == ""
+    log = (course_sh.venv / "install.log").read_text()
+    assert "is ignored" in log and "pip -m pip install -e .[test]" in log
+    again = course_sh("train")                           # installed: straight to the command
+    assert again.stdout.splitlines() == lines[1:]
+
+
+def test_course_sh_shows_pip_log_only_when_the_install_fails(course_sh):
+    failed = course_sh("train", FAKE_PIP_FAIL="1")
+    assert failed.returncode == 1
+    assert "ERROR: No matching distribution found for tensorflow" in failed.stderr
+    assert "is ignored" not in failed.stderr and str(course_sh.venv / "install.log") in failed.stderr
+    assert "ARGS" not in failed.stdout
+    assert not list(course_sh.venv.glob(".gan-atelier-*"))      # the next run tries again
+
+
+@pytest.mark.parametrize("args, env, passed", [
+    ((), {}, "--data procedural --preset classroom"),
+    (("--preset", "ci"), {}, "--data procedural --preset ci"),
+    (("--preset=seed", "--epochs", "3"), {}, "--data procedural --preset=seed --epochs 3"),
+    ((), {"COURSE_PRESET": "ci"}, "--data procedural --preset ci"),
+    (("--data", "faces/", "--run-dir", "runs/anime"), {},
+     "--data procedural --preset classroom --data faces/ --run-dir runs/anime"),
+])
+def test_course_sh_train_names_a_preset_once_and_no_run_folder_of_its_own(course_sh, args, env, passed):
+    result = course_sh("train", *args, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"ARGS -m course_utils train {passed}"

@@ -94,12 +94,22 @@ def test_hardware_line_on_this_cpu_machine(monkeypatch, fake_colab):
     assert cloud.suggested_training_options() == {"jit_compile": False, "mixed_precision": False}
     monkeypatch.setattr(cloud, "gpu_names", lambda: ["Tesla T4"])
     assert cloud.describe_hardware() == "GPU: Tesla T4 (1 visible)"
-    assert cloud.suggested_training_options() == {"jit_compile": True, "mixed_precision": True}
+
+
+@pytest.mark.parametrize("capabilities,expected", [
+    ([], {"jit_compile": False, "mixed_precision": False}),            # a CPU
+    ([(7, 5)], {"jit_compile": True, "mixed_precision": False}),       # Colab's T4: no bfloat16 units
+    ([(8, 0)], {"jit_compile": True, "mixed_precision": True}),        # A100
+    ([(9, 0)], {"jit_compile": True, "mixed_precision": True}),        # H100
+])
+def test_suggested_options_follow_the_gpu(monkeypatch, capabilities, expected):
+    monkeypatch.setattr(cloud, "gpu_compute_capabilities", lambda: capabilities)
+    assert cloud.suggested_training_options() == expected
 
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 BADGE = re.compile(r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
-                   r"\((https://colab\.research\.google\.com/github/gan-atelier/gan-atelier/blob/main/"
+                   r"\((https://colab\.research\.google\.com/github/gan-atelier/gan-atelier/blob/v0\.1\.0/"
                    r"notebooks/[^)]+)\)")
 
 

@@ -16,7 +16,7 @@ from course_utils import data
 
 def test_to_model_input_shapes_and_maps_0_and_255_to_minus_one_and_one():
     images = np.array([[[0, 255], [128, 64]]], dtype=np.uint8).repeat(3, axis=0)
-    x = data.to_model_input(images)
+    x = data.to_model_input(images, size=None)   # size=None: any (N, H, W), here 2×2
     assert x.shape == (3, 2, 2, 1) and x.dtype == np.float32
     assert x[0, 0, 0, 0] == -1.0 and x[0, 0, 1, 0] == 1.0
     assert x[0, 1, 0, 0] == pytest.approx((128 - 127.5) / 127.5)
@@ -25,7 +25,7 @@ def test_to_model_input_shapes_and_maps_0_and_255_to_minus_one_and_one():
 
 def test_to_pixels_inverts_to_model_input_for_every_grey_level():
     levels = np.arange(256, dtype=np.uint8).reshape(1, 16, 16)
-    assert np.array_equal(data.to_pixels(data.to_model_input(levels)), levels)
+    assert np.array_equal(data.to_pixels(data.to_model_input(levels, size=None)), levels)
     # Values outside tanh's range are clipped, not wrapped around.
     assert data.to_pixels(np.array([-3.0, 3.0])).tolist() == [0, 255]
 

@@ -35,9 +35,10 @@ def test_shape_dtype_and_value_range():
     assert IMAGE_SIZE == 56
     assert images.shape == (24, 56, 56)
     assert images.dtype == np.uint8
-    # Outlines and pupils are near black, highlights white: the full grey range is used.
+    # Outlines and pupils are near black, highlights near white (softened by SOFTEN_SIGMA, so not
+    # quite 255): the full grey range is used.
     assert images.min() < 30
-    assert images.max() > 240
+    assert images.max() > 230
     assert 60 < images.mean() < 200
 
 
@@ -195,16 +196,19 @@ def test_bigger_eyes_cover_more_pixels():
     assert (big - small > 25).all(), (small, big)
 
 
-@pytest.mark.parametrize("name, rows, pixels", [("eye_style", slice(14, 38), 20),
-                                                ("mouth_style", slice(36, 46), 3),
-                                                ("hair_style", slice(0, 56), 60)])
-def test_each_category_looks_different(name, rows, pixels):
+# Mouths are thin lines a few pixels wide; after softening, a smile and a cat mouth differ by
+# softer grey (over 8 levels) in fewer pixels than eyes or hair do (over 30), and the softening
+# spreads them a row or two further.
+@pytest.mark.parametrize("name, rows, pixels, level", [("eye_style", slice(14, 38), 20, 30),
+                                                       ("mouth_style", slice(34, 48), 2, 8),
+                                                       ("hair_style", slice(0, 56), 60, 30)])
+def test_each_category_looks_different(name, rows, pixels, level):
     # Changing only this attribute clearly changes at least `pixels` pixels where it should act.
     p = with_value(with_value(upright(8), "hair_shade", 0.1), "background_shade", 0.9)
     images = [draw_faces(with_value(p, name, value)).astype(int) for value in range(CATEGORIES[name])]
     for a in range(len(images)):
         for b in range(a + 1, len(images)):
-            changed = np.abs(images[a] - images[b]) > 30
+            changed = np.abs(images[a] - images[b]) > level
             assert (changed[:, rows].sum(axis=(1, 2)) >= pixels).all(), (name, a, b)
             if name != "hair_style":  # eyes and mouths stay where they are
                 outside = changed.copy()

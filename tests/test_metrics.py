@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course_utils import metrics
-from course_utils.faces import render_faces
+from course_utils.faces import category_shares, render_faces
 
 N = 1000  # real faces per set in these tests (the course's default is 2000)
 
@@ -42,7 +42,7 @@ def test_kid_is_near_zero_for_one_distribution_and_positive_when_shifted():
 def test_wasserstein_and_total_variation_by_hand():
     u = np.linspace(0, 1, 101)
     assert metrics.wasserstein_1d(u, u + 0.3) == pytest.approx(0.3, abs=1e-9)
-    assert metrics.category_shares([0, 0, 1, 3], 4).tolist() == [0.5, 0.25, 0.0, 0.25]
+    assert category_shares([0, 0, 1, 3], 4).tolist() == [0.5, 0.25, 0.0, 0.25]
 
 
 # --- the trained extractor -----------------------------------------------------------------------

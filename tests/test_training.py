@@ -15,7 +15,9 @@ import tensorflow as tf
 
 from course_utils import training
 from course_utils.data import load_faces, to_model_input
-from course_utils.training import GANTrainer, get_preset, read_history
+from course_utils.presets import get_preset
+from course_utils.run_folder import load_discriminator, load_generator, read_history
+from course_utils.training import GANTrainer
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -83,23 +85,34 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint(
     assert all(np.array_equal(a, b.numpy()) for a, b in zip(good, restored.generator.variables))
 
 
-def test_a_run_folder_refuses_a_different_preset(tmp_path):
-    GANTrainer("ci", tmp_path / "run")
-    with pytest.raises(ValueError, match="preset='ci', not 'classroom'"):
+def test_a_run_folder_refuses_a_different_preset_once_an_epoch_is_done(tmp_path):
+    trainer = GANTrainer("ci", tmp_path / "run")
+    trainer.fit(load_faces("procedural", limit=128), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="preset name='ci', not 'classroom'"):
         GANTrainer("classroom", tmp_path / "run")
+    # The same name with another learning rate is another experiment too (the Python API).
+    with pytest.raises(ValueError, match="preset learning_rate=0.0002, not 0.001"):
+        GANTrainer(replace(get_preset("ci"), learning_rate=1e-3), tmp_path / "run")
+    # How long to train is not: a longer run of the same preset resumes.
+    assert GANTrainer(replace(get_preset("ci"), epochs=9), tmp_path / "run").epochs_done == 1
+
+
+def test_a_run_folder_with_no_finished_epoch_accepts_a_new_configuration(tmp_path):
+    GANTrainer("ci", tmp_path / "run", data="procedural")       # e.g. a start that failed
+    GANTrainer("classroom", tmp_path / "run")                   # the corrected command is accepted
 
 
 def test_load_generator_restores_the_trained_weights(tmp_path):
     trainer = GANTrainer("ci", tmp_path / "run")
     trainer.fit(load_faces("procedural", limit=128), epochs=1, progress=False)
-    generator = training.load_generator(tmp_path / "run")
+    generator = load_generator(tmp_path / "run")
     np.testing.assert_array_equal(generator(trainer.seed_noise, training=False).numpy(), trainer.preview())
-    critic = training.load_discriminator(tmp_path / "run")
+    critic = load_discriminator(tmp_path / "run")
     faces = to_model_input(load_faces("procedural", limit=8))
     np.testing.assert_array_equal(critic(faces, training=False).numpy(),
                                   trainer.discriminator(faces, training=False).numpy())
     with pytest.raises(FileNotFoundError, match="not a run folder"):
-        training.load_generator(tmp_path)
+        load_generator(tmp_path)
 
 
 def _train_cmd(run_dir, epochs):
@@ -141,8 +154,8 @@ def test_resume_after_kill_9_continues_at_the_right_epoch_with_identical_frames(
 
 @pytest.mark.parametrize("jit_compile,mixed_precision", [(True, False), (False, True)])
 def test_gpu_options_train_on_cpu_too_with_float32_outputs(jit_compile, mixed_precision):
-    """XLA and mixed float16 (Keras 3 LossScaleOptimizer) must run anywhere; the loss scaling has
-    to happen inside the tapes or no gradient reaches the weights."""
+    """XLA and mixed bfloat16 must run anywhere with the lesson's plain step: bfloat16 has
+    float32's range, so the gradients reach the weights without loss scaling."""
     trainer = GANTrainer("ci", jit_compile=jit_compile, mixed_precision=mixed_precision)
     before = trainer.generator.trainable_variables[0].numpy().copy()
     batch = tf.convert_to_tensor(to_model_input(load_faces("procedural", limit=64)))
@@ -151,6 +164,6 @@ def test_gpu_options_train_on_cpu_too_with_float32_outputs(jit_compile, mixed_pr
     assert not np.array_equal(before, trainer.generator.trainable_variables[0].numpy())
     assert trainer.preview().dtype == np.float32
     if mixed_precision:
-        assert trainer.generator.layers[1].compute_dtype == "float16"
+        assert trainer.generator.layers[1].compute_dtype == "bfloat16"
     import keras
     assert keras.mixed_precision.global_policy().name == "float32"   # restored for everyone else

@@ -113,3 +113,21 @@ def test_plot_runs_compares_the_critics_gap_and_the_score_of_each_run():
     assert np.allclose([l.get_ydata() for l in gap.get_lines()], [[0.3, 0.3], [0.1, 0.1]])
     assert [list(l.get_ydata()) for l in score.get_lines()] == [[20.0], [5.0], [0.26, 0.26]]
     assert [t.get_text() for t in score.get_legend().get_texts()] == ["a", "b", "real faces: 0.26"]
+
+
+@pytest.mark.parametrize("count,each", [(8, 500), (12, 360), (41, 100), (100, 40), (500, 40)])
+def test_training_plays_for_a_few_seconds_whatever_the_epochs_then_holds_the_last_frame(count, each):
+    durations = viz.frame_durations(count)
+    assert len(durations) == count and durations[-1] == 2500      # the final faces stay on screen
+    assert set(durations[:-1]) == {each}
+    # 8 epochs no longer flash by in under a second; 100 do not drag on for 12.
+    assert 3.5 <= sum(durations[:-1]) / 1000 <= 4.0 or each in (40, 500)
+
+
+def test_the_gif_carries_those_durations(tmp_path):
+    for epoch in range(1, 9):
+        viz.write_png(tmp_path / "f" / f"epoch_{epoch:04d}.png", np.full((8, 8), 20 * epoch, np.uint8))
+    viz.make_gif(tmp_path / "f", tmp_path / "g.gif")
+    shown = [iio.immeta(tmp_path / "g.gif", index=i)["duration"] for i in range(8)]
+    assert shown == [500] * 7 + [2500]
+    assert sum(shown) / 1000 == 6.0                                   # a few seconds, not 1

@@ -122,7 +122,8 @@ def test_critic_game_rejects_bad_input():
 
 def test_widgets_wire_up_with_a_real_tiny_model(tmp_path):
     pytest.importorskip("ipywidgets")
-    from course_utils.training import build_models, get_preset
+    from course_utils.presets import get_preset
+    from course_utils.training import build_models
     generator, discriminator = build_models(get_preset("ci"))
     walk = widgets.latent_walk(generator, n_directions=2, scale=2)
     image, controls = walk.children

@@ -1,0 +1,80 @@
+"""A progress line for training: where it is, how fast, and how long is left.
+
+One line, rewritten in place with a carriage return (``\\r``), which both a terminal and a Jupyter
+notebook understand; no backspace characters, which a notebook stores raw and a slide deck shows as
+boxes. It is redrawn at most twice a second, so it costs nothing next to a training step. At the
+end of each epoch the line is completed with the epoch's averages and a new one begins, so the
+output reads as one line per epoch.
+"""
+
+import sys
+import time
+
+
+def _clock(seconds):
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class Progress:
+    """Progress of a run from epoch ``start + 1`` to ``epochs``, ``steps_per_epoch`` steps each."""
+
+    def __init__(self, start, epochs, steps_per_epoch, batch_size, enabled=True, stream=None,
+                 every_seconds=0.5):
+        self.start, self.epochs, self.steps_per_epoch = start, epochs, steps_per_epoch
+        self.batch_size, self.enabled = batch_size, enabled
+        self.stream = stream or sys.stdout
+        self.every_seconds = every_seconds
+        self.began = time.perf_counter()
+        self.steps_done = 0            # steps taken in this session
+        self.step_in_epoch = 0
+        self._last_draw = 0.0
+        self._width = 0
+
+    def _eta(self):
+        elapsed = time.perf_counter() - self.began
+        left = (self.epochs - self.start) * self.steps_per_epoch - self.steps_done
+        return elapsed / self.steps_done * left if self.steps_done else None
+
+    def _draw(self, text, end=""):
+        if not self.enabled:
+            return
+        self.stream.write("\r" + text.ljust(self._width) + end)
+        self.stream.flush()
+        self._width = 0 if end else len(text)
+
+    def step(self, epoch):
+        """One train step of ``epoch`` is done."""
+        self.steps_done += 1
+        self.step_in_epoch += 1
+        now = time.perf_counter()
+        if now - self._last_draw >= self.every_seconds:
+            self._last_draw = now
+            eta = self._eta()
+            filled = int(20 * self.step_in_epoch / self.steps_per_epoch)
+            images_per_s = self.steps_done * self.batch_size / (now - self.began)
+            self._draw(f"epoch {epoch}/{self.epochs} [{'=' * filled}{'.' * (20 - filled)}] "
+                       f"step {self.step_in_epoch}/{self.steps_per_epoch}, "
+                       f"{images_per_s:,.0f} faces/s, "
+                       f"{'ETA ' + _clock(eta) if eta is not None else ''}")
+
+    def end_epoch(self, epoch, row):
+        """Complete the epoch's line with its averages (and scores, when the row has them)."""
+        self.step_in_epoch = 0
+        parts = [f"epoch {epoch}/{self.epochs}", f"{row['seconds']:.0f} s",
+                 f"gen_loss {row['gen_loss']:.3f}", f"disc_loss {row['disc_loss']:.3f}",
+                 f"D(x) {row['d_real']:.2f}", f"D(G(z)) {row['d_fake']:.2f}"]
+        if row.get("afd") is not None:
+            parts.append(f"AFD {row['afd']:.2f}")
+        if row.get("fd") is not None:
+            parts.append(f"FD {row['fd']:.2f}")
+        eta = self._eta()
+        if eta and epoch < self.epochs:
+            parts.append(f"ETA {_clock(eta)}")
+        self._draw(" · ".join(parts), end="\n")
+        self._last_draw = 0.0
+
+    def close(self):
+        if self.enabled and self._width:
+            self.stream.write("\n")
+            self.stream.flush()
