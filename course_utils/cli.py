@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 from course_utils import __version__
+from course_utils.presets import PRESETS, get_preset
+from course_utils.run_folder import RunFolder
 
 PROG = "gan-atelier"
 
@@ -66,7 +68,6 @@ def _epilog(name, prog):
 
 def preset_names():
     """The presets' names, in the order the course introduces them (no TensorFlow import)."""
-    from course_utils.presets import PRESETS
     return list(PRESETS)
 
 
@@ -87,7 +88,6 @@ def positive_int(text):
 
 
 def _train(args):
-    from course_utils.presets import get_preset
     from course_utils.training import TrainingDiverged, train
     preset = get_preset(args.preset)
     run_dir = run_dir_for(args, preset.name)
@@ -106,13 +106,14 @@ def _train(args):
     if last:
         print(f"  last epoch: generator loss {last['gen_loss']:.3f}, "
               f"discriminator loss {last['disc_loss']:.3f}")
-    scored = [row for row in trainer.history if row.get("fd") is not None]
+    scored = [row for row in trainer.history if row.get("afd") is not None]
     if scored:
         from course_utils.metrics import TRAINING_METRIC_N, floor
-        low = floor(data, TRAINING_METRIC_N)
-        print(f"  image quality at epoch {scored[-1]['epoch']} ({TRAINING_METRIC_N} faces): "
-              f"FD {scored[-1]['fd']:.2f}, KID {scored[-1]['kid']:.3f}; real faces score "
-              f"FD {low['fd']:.2f}, KID {low['kid']:.3f} (lower is better)")
+        low, now = floor(data, TRAINING_METRIC_N), scored[-1]
+        print(f"  faces at epoch {now['epoch']} ({TRAINING_METRIC_N} paintings): the anime-face "
+              f"detector finds a face in {now['afd']:.0%} of them, in {low['afd']:.0%} of real "
+              f"faces ({now['afd'] / low['afd']:.2f} of real; higher is better)")
+        print(f"  FD {now['fd']:.2f} (real faces: {low['fd']:.2f}; lower is better)")
     for name in ("config.json", "history.csv", "frames/", "checkpoints/", "training.gif"):
         print(f"  {run_dir / name}")
     return 0
@@ -122,9 +123,8 @@ def _generate(args):
     import cv2
     import tensorflow as tf
 
-    from course_utils.run_folder import load_generator
     from course_utils.viz import grid_image, write_png
-    generator = load_generator(args.run_dir)
+    generator = RunFolder(args.run_dir).load("generator")
     noise = tf.random.stateless_normal([args.n, generator.input_shape[-1]], seed=[args.seed, 7])
     images = generator(noise, training=False).numpy()
     ncols = max(1, int(round(args.n ** 0.5)))
@@ -139,6 +139,11 @@ def _gif(args):
     run_dir = Path(args.run_dir)
     out = Path(args.out) if args.out else run_dir / "training.gif"
     count = make_gif(run_dir / "frames", out, max_frames=args.max_frames)
+    history = RunFolder(run_dir).read_history()
+    missing = RunFolder(run_dir).missing_frames(history[-1]["epoch"]) if history else []
+    if missing:
+        print(f"warning: no frame for epoch(s) {', '.join(map(str, missing))}: the GIF skips them "
+              f"(train again in {run_dir} to repaint them from their checkpoints)", file=sys.stderr)
     print(f"{out}: {count} frames, {out.stat().st_size / 1e6:.2f} MB")
     return 0
 
@@ -191,9 +196,11 @@ def build_parser(prog=PROG):
     p.add_argument("--xla", action="store_true",
                    help="compile the train step with XLA (faster on a GPU)")
     p.add_argument("--mixed-precision", action="store_true",
-                   help="compute in float16 with float32 outputs and loss scaling (GPU)")
+                   help="compute in bfloat16, weights and outputs in float32 (GPUs of "
+                        "compute capability 8.0 and later)")
     p.add_argument("--metric-every", type=int, default=None, metavar="K",
-                   help="score image quality (FD, KID) every K epochs (default: the preset's)")
+                   help="score image quality (AFD, FD, KID) every K epochs (default: the "
+                        "preset's)")
     p.add_argument("--no-metric", action="store_true",
                    help="skip the image-quality score during training")
 

@@ -21,6 +21,19 @@ def in_colab():
     return "google.colab" in sys.modules or bool(os.environ.get("COLAB_RELEASE_TAG"))
 
 
+def on_binder():
+    """True on mybinder.org (repo2docker sets ``BINDER_SERVICE_HOST`` or ``BINDER_LAUNCH_HOST``)."""
+    return bool(os.environ.get("BINDER_SERVICE_HOST") or os.environ.get("BINDER_LAUNCH_HOST"))
+
+
+def binder_memory_hint():
+    """On Binder, one line asking to shut down the previous lesson's kernel: Binder gives 1–2 GB, a
+    lesson's kernel holds about 1 GB (TensorFlow alone 0.6 GB), and two open kernels lose one."""
+    if on_binder():
+        print("Binder gives this session 1-2 GB of memory and a lesson needs about 1 GB: shut down "
+              "the previous lesson's kernel first (Kernel → Shut Down Kernel, or the Running tab).")
+
+
 def gpu_names():
     """Names of the GPUs TensorFlow can see (an empty list on a CPU-only machine)."""
     import tensorflow as tf

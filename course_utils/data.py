@@ -680,8 +680,9 @@ def to_model_input(images, size=IMAGE_SIZE):
 
     Taught in lesson 1. The channel axis is what Conv2D expects; ``(x - 127.5) / 127.5`` maps
     0 → -1 and 255 → 1, the range of the generator's tanh, so real and painted faces live on the
-    same scale. ``check_pixels`` first refuses anything that is not pixels of the right shape (floats
-    included: scaling them twice would train on the wrong range) with a message saying what it wanted.
+    same scale. ``check_pixels`` first refuses anything that is not pixels of the right shape
+    (floats included: scaling them twice would train on the wrong range) with a message saying
+    what it wanted.
     """
     images = check_pixels(images, size)
     x = images.reshape(images.shape[0], images.shape[1], images.shape[2], 1).astype("float32")

@@ -23,6 +23,9 @@ feature space; its heads predict each face's attributes. From them:
 * ``nn_ratio`` — median nearest-neighbour distance generated → training faces, over the same for
   held-out real faces → training faces. About 1 for honest novelty; far below 1 means copying.
 
+Keras and TensorFlow are imported inside the functions that build or run the extractor, so the
+command line's ``quality --help`` and the plain-number helpers (``frechet_distance`` …) stay light.
+
 Every number uses fixed sample counts and seeds, so two runs evaluated the same way are comparable.
 docs/metrics.md explains the calibration (real-vs-real floor, blur/noise/occlusion) and the limits.
 """
@@ -35,8 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from course_utils.detector import detection_rate
-from course_utils.faces import CATEGORIES, CONTINUOUS_RANGES, category_shares
+from course_utils.data import load_faces, to_model_input, to_pixels
+from course_utils.detector import detection_rate, shuffle_blocks
+from course_utils.faces import CATEGORIES, CONTINUOUS_RANGES, category_shares, render_faces
 from course_utils.run_folder import RunFolder
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "assets" / "feature_extractor.weights.h5"
@@ -88,7 +92,6 @@ def build_feature_extractor():
 
 def to_input(images):
     """uint8 ``(N, 56, 56)`` → float32 ``(N, 56, 56, 1)`` in [-1, 1] (as the GAN sees them)."""
-    from course_utils.data import to_model_input
     return to_model_input(images)
 
 
@@ -310,10 +313,8 @@ def get_reference(reference="procedural", n=2000):
     for held-out and floor: see docs/metrics.md for what that can and cannot tell)."""
     reference = str(reference)
     if reference == "procedural":
-        from course_utils.faces import render_faces
         return Reference(reference, render_faces(N_TRAIN_NN, seed=TRAIN_SEED)[0],
                          render_faces(n, seed=HELDOUT_SEED)[0], render_faces(n, seed=FLOOR_SEED)[0])
-    from course_utils.data import load_faces
     folder = Path(reference)
     if not folder.is_dir():
         raise FileNotFoundError(f"reference must be 'procedural' or a folder of images, got '{reference}'")
@@ -353,7 +354,6 @@ def evaluate_images(images_uint8, reference="procedural", n=2000):
 def generate_images(generator, n, seed=0, batch_size=250):
     """``n`` uint8 faces painted by ``generator`` from fixed noise (``seed``)."""
     import tensorflow as tf
-    from course_utils.data import to_pixels
     noise = tf.random.stateless_normal([n, generator.input_shape[-1]], seed=[seed, 11])
     out = [to_pixels(generator(noise[i:i + batch_size], training=False).numpy())
            for i in range(0, n, batch_size)]
@@ -402,9 +402,11 @@ def distort(images_uint8, kind, level, seed=0):
     raise ValueError(f"unknown distortion '{kind}'; choose blur, noise or cut")
 
 
-def calibration(reference="procedural", n=2000, metrics=("fd", "kid", "attribute_distance")):
+def calibration(reference="procedural", n=2000,
+                metrics=("afd", "fd", "kid", "attribute_distance")):
     """``{kind: [(level, {metric: value}), ...]}``: the floor set, distorted at each level of
-    ``DISTORTIONS``, scored against the held-out set. Each metric should rise with the level."""
+    ``DISTORTIONS``, scored against the held-out set. FD, KID and the attribute distance should rise
+    with the level; the detector's rate (``afd``) shows which damage still leaves a face."""
     ref = get_reference(str(reference), n)
     table = {}
     for kind, levels in DISTORTIONS.items():
@@ -473,16 +475,22 @@ def format_attribute_table(result, reference_floor):
 
 
 def format_calibration(reference="procedural", n=2000):
-    """The floor and the damage table as text: what real faces score, and how each score rises as
-    they are blurred, noised or cut (``calibration()``)."""
+    """The floor and the damage table as text: what real faces score, and how each score moves as
+    they are blurred, noised or cut (``calibration()``), with the anime-face detector's rate on
+    noise and on faces cut into shuffled blocks (it must find nothing there)."""
     low = floor(reference, n)
+    ref = get_reference(str(reference), n)
+    noise = np.random.default_rng(0).integers(0, 256, ref.floor_images.shape, dtype=np.uint8)
     lines = [f"{n} real faces vs {n} held-out real ones ({reference})",
-             f"{'':22s} {'fd':>9s} {'kid':>9s} {'attr.dist':>9s}",
-             f"{'floor (real vs real)':22s} {low['fd']:9.3f} {low['kid']:9.4f} {low['attribute_distance']:9.3f}"]
+             f"{'':22s} {'afd':>6s} {'fd':>9s} {'kid':>9s} {'attr.dist':>9s}",
+             f"{'floor (real vs real)':22s} {low['afd']:6.3f} {low['fd']:9.3f} {low['kid']:9.4f} "
+             f"{low['attribute_distance']:9.3f}"]
     for kind, rows in calibration(reference, n).items():
         for level, scores in rows:
-            lines.append(f"{kind + ' ' + format(level, 'g'):22s} {scores['fd']:9.3f} {scores['kid']:9.4f} "
-                         f"{scores['attribute_distance']:9.3f}")
+            lines.append(f"{kind + ' ' + format(level, 'g'):22s} {scores['afd']:6.3f} "
+                         f"{scores['fd']:9.3f} {scores['kid']:9.4f} {scores['attribute_distance']:9.3f}")
+    lines.append(f"{'uniform noise':22s} {detection_rate(noise):6.3f}")
+    lines.append(f"{'4x4 blocks shuffled':22s} {detection_rate(shuffle_blocks(ref.floor_images)):6.3f}")
     return "\n".join(lines)
 
 

@@ -22,10 +22,11 @@ def make_generator_model(noise_dim=NOISE_DIM, dense_channels=256, widths=(128, 6
     """Build the artist: noise vector (noise_dim,) → image (56, 56, 1) in [-1, 1].
 
     Taught in lesson 2. Dense lifts the noise to a 7×7×dense_channels block; each Conv2DTranspose
-    after it either refines (stride 1) or doubles the size (stride 2). The last two of ``widths`` and
-    the output layer use stride 2, which takes 7 → 14 → 28 → 56. ``negative_slope=0`` turns every
-    LeakyReLU into a plain ReLU. tanh squashes the output into [-1, 1], the range the real images
-    were scaled to; the output layer is kept float32 so mixed precision cannot degrade the image.
+    after it either refines (stride 1) or doubles the size (stride 2). The last two of ``widths``
+    and the output layer use stride 2, which takes 7 → 14 → 28 → 56. ``negative_slope=0`` turns
+    every LeakyReLU into a plain ReLU. tanh squashes the output into [-1, 1], the range the real
+    images were scaled to; the output layer is kept float32 so mixed precision cannot degrade the
+    image.
     """
     strides = [1] * (len(widths) - 2) + [2, 2]
     model = keras.Sequential(name="generator")

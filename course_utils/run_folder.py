@@ -144,7 +144,11 @@ class RunFolder:
         config = self.read_config()
         if config is None:
             raise FileNotFoundError(f"'{self.path}' is not a run folder (no config.json): train first")
-        return preset_from_dict(config["preset"])
+        try:
+            return preset_from_dict(config["preset"])
+        except (TypeError, ValueError) as error:
+            raise RunFolderError(f"{self.config_path}: its preset is incomplete ({error}); put back "
+                                 "a copy of it, or choose another --run-dir") from None
 
     # --- history ------------------------------------------------------------------------------
     def read_history(self):
@@ -163,7 +167,7 @@ class RunFolder:
         main, problem, exists = _parse_history(self.history_path)
         if problem is None and exists:
             return [main[e] for e in sorted(main)], None
-        backup, _, backup_exists = _parse_history(self.history_backup_path)
+        backup, _, _ = _parse_history(self.history_backup_path)
         if not exists:
             if not backup:
                 return [], None                    # no history yet

@@ -11,6 +11,15 @@ reveal.js 4 (with require.js and jQuery, which nbconvert's template uses) are ve
 ``course_utils/assets`` and copied next to the decks, and the template
 (``assets/slides_template``) loads nothing from the internet: the decks work in a classroom
 without Wi-Fi, from a USB stick.
+
+What the notebook has for its tests and tools but a projector should not show is left out of the
+deck: the marker lines ``# NBVAL_CHECK_OUTPUT`` and ``#@save course_utils.X``, TensorFlow's stderr
+chatter, and the intermediate states of the training progress line (a ``\r`` rewrites it in place;
+the deck keeps what a terminal would show last). The slide is ``SLIDE_WIDTH`` × ``SLIDE_HEIGHT``
+(16:10, reveal.js scales it to the screen) without scroll bars: ``tests/test_slides.py`` shows every
+slide at 1280×800 in headless Chromium and fails when anything runs off it. Matplotlib figures are
+drawn with ``SLIDE_RC`` (larger text than in the notebook), and each carries the size of its
+smallest text (``data-font-px``) so that test can check it is readable on screen.
 """
 
 import os
@@ -27,6 +36,48 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 BUILD_DIR = REPO_ROOT / "slides" / "build"
 COLAB_BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\n?")
 REVEAL_PREFIX = "reveal.js"  # relative to the deck, so the folder can be copied anywhere
+SLIDE_WIDTH, SLIDE_HEIGHT = 1200, 750  # reveal.js's logical slide; about 100 code characters wide
+MAX_CODE_LINES = 26  # a longer code cell continues on a sub-slide of its own (split_long_code)
+# Marker lines kept for the tests and tools (nbval, scripts/sync_saved_cells.py), not for the class.
+MARKER_LINE = re.compile(r"\A(?:[ \t]*#[ \t]*(?:NBVAL_[A-Z_]+|@save\b)[^\n]*(?:\n|\Z))+")
+# Matplotlib in the deck: text that reads from the back of a classroom (the notebook keeps its own).
+SLIDE_RC = {"font.size": 14, "axes.titlesize": "large", "axes.labelsize": "medium",
+            "xtick.labelsize": "medium", "ytick.labelsize": "medium",
+            "legend.fontsize": "medium", "figure.titlesize": "large", "figure.dpi": 100}
+# Run in the kernel before the lesson: SLIDE_RC, inline figures (even under MPLBACKEND=Agg), and
+# each figure's smallest drawn text in image pixels as output metadata ``font_px``.
+KERNEL_SETUP = '''\
+%matplotlib inline
+import matplotlib as _mpl
+from matplotlib_inline import backend_inline as _inline
+_mpl.rcParams.update({rc!r})
+_inline.InlineBackend.instance().figure_formats = {{"png"}}
+
+
+def _slide_figure_metadata(fig, _original=_inline._fetch_figure_metadata):
+    import matplotlib.text as _mpl_text
+    metadata = dict(_original(fig) or {{}})
+    sizes, draw = [], _mpl_text.Text.draw
+
+    def record(text, renderer):
+        if text.get_visible() and text.get_text().strip():
+            sizes.append(text.get_fontsize())
+        return draw(text, renderer)
+
+    _mpl_text.Text.draw = record
+    try:
+        fig.draw_without_rendering()
+    finally:
+        _mpl_text.Text.draw = draw
+    if sizes:
+        dpi = _mpl.rcParams["savefig.dpi"]
+        dpi = fig.dpi if dpi == "figure" else dpi
+        metadata["font_px"] = round(min(sizes) * dpi / 72, 2)
+    return metadata or None
+
+
+_inline._fetch_figure_metadata = _slide_figure_metadata
+'''
 
 
 def lesson_notebooks(lessons=None, notebooks_dir=NOTEBOOKS_DIR):
@@ -66,22 +117,103 @@ def deck_title(nb, fallback):
     return fallback
 
 
-def execute_notebook(nb, cwd, preset=None, timeout=1800):
-    """Run every cell of ``nb`` in a fresh kernel with ``COURSE_PRESET=preset`` (if given)."""
+def execute_notebook(nb, cwd, preset=None, timeout=1800, setup=None):
+    """Run every cell of ``nb`` in a fresh kernel with ``COURSE_PRESET=preset`` (if given).
+
+    ``setup`` (code) runs first in the same kernel, in a cell that is removed again afterwards."""
+    import nbformat
     from nbclient import NotebookClient
-    old = os.environ.get("COURSE_PRESET")
-    if preset:
-        os.environ["COURSE_PRESET"] = preset
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env = {"COURSE_PRESET": preset, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+           # pictures inline, even where the caller runs under MPLBACKEND=Agg (./course.sh test)
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    old = {name: os.environ.get(name) for name in env}
+    os.environ.update({name: value for name, value in env.items() if value})
+    if setup:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(setup))
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(cwd)}}).execute()
     finally:
-        if preset:
-            if old is None:
-                os.environ.pop("COURSE_PRESET", None)
+        if setup:
+            del nb.cells[0]
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
             else:
-                os.environ["COURSE_PRESET"] = old
+                os.environ[name] = value
+    return nb
+
+
+def collapse_carriage_returns(text):
+    """The text a terminal shows in the end: of each line only what follows its last ``\\r``
+    (a progress line redrawn in place), a backspace erases the character before it, and other
+    control characters (but tabs and ANSI colour escapes) are dropped."""
+    lines = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        parts = [part for part in line.split("\r") if part]
+        line = parts[-1] if parts else ""
+        while "\b" in line:
+            line = re.sub(r"[^\b]?\x08", "", line, count=1)
+        lines.append(re.sub(r"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f\ufffd]", "", line))
+    return "\n".join(lines)
+
+
+def for_projector(nb):
+    """Tidy an (executed) notebook for the deck, in place: marker lines out of the code, stderr
+    out of the outputs, streams joined and their ``\\r`` progress lines collapsed."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":  # the Colab badge is an image from the internet
+            cell.source = COLAB_BADGE.sub("", cell.source)
+        if cell.cell_type != "code":
+            continue
+        cell.source = MARKER_LINE.sub("", cell.source).lstrip("\n")
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                if output.get("name") == "stderr":  # TensorFlow's C++ log lines and warnings
+                    continue
+                if outputs and outputs[-1].get("output_type") == "stream" \
+                        and outputs[-1].get("name") == output.get("name"):
+                    outputs[-1]["text"] += output["text"]
+                    continue
+            outputs.append(output)
+        for output in outputs:
+            if output.get("output_type") == "stream":
+                output["text"] = collapse_carriage_returns(output["text"])
+            elif "text/plain" in output.get("data", {}):
+                output["data"]["text/plain"] = collapse_carriage_returns(output["data"]["text/plain"])
+        cell.outputs = outputs
+    return nb
+
+
+def _split_point(lines):
+    """Where to cut ``lines`` in two: after the blank line that balances the two parts best."""
+    blanks = [k for k in range(2, len(lines) - 1) if not lines[k - 1].strip() and lines[k].strip()]
+    return min(blanks, key=lambda k: max(k, len(lines) - k + 1), default=None)
+
+
+def split_long_code(nb, max_lines=MAX_CODE_LINES):
+    """In place: a shown code cell of more than ``max_lines`` lines (a whole function of the package,
+    say) is cut at a blank line into parts that each fit a slide; each later part is a sub-slide of
+    its own, headed ``# … NAME, continued``, and the last part carries the outputs."""
+    import nbformat
+    index = 0
+    while index < len(nb.cells):
+        cell = nb.cells[index]
+        lines = cell.source.split("\n")
+        kind = cell.metadata.get("slideshow", {}).get("slide_type")
+        cut = _split_point(lines) if cell.cell_type == "code" and len(lines) > max_lines \
+            and kind not in ("skip", "notes") else None
+        if cut is not None:
+            head, tail = lines[:cut], lines[cut:]
+            names = re.findall(r"^(?:def|class) (\w+)", "\n".join(head), re.MULTILINE)
+            if names and tail[0][:1] in (" ", "\t"):
+                tail = [f"# … {names[-1]}, continued"] + tail
+            rest = nbformat.v4.new_code_cell("\n".join(tail), outputs=cell.get("outputs", []),
+                                             metadata={"slideshow": {"slide_type": "subslide"}})
+            cell.source, cell.outputs = "\n".join(head).rstrip("\n"), []
+            nb.cells.insert(index + 1, rest)
+        index += 1
     return nb
 
 
@@ -93,21 +225,18 @@ def build_deck(notebook, out_dir=BUILD_DIR, preset=None, execute=True):
     notebook, out_dir = Path(notebook), Path(out_dir)
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = deck_title(nb, notebook.stem)
-    for cell in nb.cells:  # the Colab badge is an image from the internet, and no use on a slide
-        if cell.cell_type == "markdown":
-            cell.source = COLAB_BADGE.sub("", cell.source)
     if execute:
-        execute_notebook(nb, notebook.parent, preset)
-    for cell in nb.cells:  # TensorFlow's C++ log lines and warnings are not for the audience
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        execute_notebook(nb, notebook.parent, preset, setup=KERNEL_SETUP.format(rc=SLIDE_RC))
+    split_long_code(for_projector(nb))
+    # No scroll bars: a slide that does not fit is a bug, which tests/test_slides.py reports.
     exporter = SlidesExporter(exclude_input_prompt=True, exclude_output_prompt=True,
                               template_name="slides_template", extra_template_basedirs=[str(ASSETS)],
                               reveal_url_prefix=REVEAL_PREFIX,
                               require_js_url=f"{REVEAL_PREFIX}/require.js",
                               jquery_url=f"{REVEAL_PREFIX}/jquery.min.js",
-                              reveal_theme="white", reveal_scroll=True)
+                              reveal_theme="white", reveal_scroll=False,
+                              reveal_width=str(SLIDE_WIDTH), reveal_height=str(SLIDE_HEIGHT),
+                              reveal_number="c/t")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
     out_dir.mkdir(parents=True, exist_ok=True)
     vendor_reveal(out_dir)

@@ -88,7 +88,7 @@ def plot_toy_snapshots(snapshots):
         ax.scatter(*fake.T, s=4, c="tab:orange", label="artist")
         ax.set_xlim(-3.2, 3.2); ax.set_ylim(-3.2, 3.2); ax.set_aspect("equal")
         ax.set_xticks([]); ax.set_yticks([])
-        ax.set_title(f"step {step}\ndistance to ring {distance_to_ring(fake):.2f}", fontsize=10)
-    np.atleast_1d(axes)[0].legend(loc="lower left", fontsize=8)
+        ax.set_title(f"step {step}\ndistance to ring {distance_to_ring(fake):.2f}", fontsize="medium")
+    np.atleast_1d(axes)[0].legend(loc="lower left", fontsize="small")
     fig.tight_layout()
     return fig

@@ -43,7 +43,8 @@ def build_models(preset):
 #@save course_utils.training
 def make_train_step(generator, discriminator, generator_optimizer, discriminator_optimizer,
                     noise_rng, real_label=1.0, jit_compile=False):
-    """One step of the game, compiled by ``tf.function``: both players look at one batch, both learn.
+    """One step of the game, compiled by ``tf.function``: both players look at one batch,
+    both learn.
 
     Taught in lesson 5. Two tapes record the same forward pass; each player's gradient is taken of
     its own loss with respect to its own weights only, and its own optimizer applies it. Besides
@@ -81,7 +82,8 @@ def make_train_step(generator, discriminator, generator_optimizer, discriminator
 
 #@save course_utils.training
 def train_loop(trainer, images, epochs):
-    """Train until ``epochs`` epochs are done: the loop of lesson 5, in the TensorFlow tutorial's shape.
+    """Train until ``epochs`` epochs are done: the loop of lesson 5,
+    in the TensorFlow tutorial's shape.
 
     ``trainer`` (a ``GANTrainer``) holds the two players, their ``train_step`` and the run folder.
     For each epoch every batch goes once through the step; then the epoch's averages become a
@@ -164,6 +166,7 @@ class GANTrainer:
             noise_rng=self.noise_rng, epoch=self.epoch)
         self.manager, self._signature = None, None
         self._metric, self._metric_every, self._progress = None, 0, None
+        self._summary_writer = None
         if self.run is not None:
             # The run folder's lock is held while it is read here and for the whole of fit(), not
             # for the trainer's life: a notebook keeps its trainer for hours, and building a second
@@ -256,17 +259,34 @@ class GANTrainer:
         return row
 
     def save_frame(self, epoch):
+        """The epoch's 3×3 grid as a PNG (the GIF's frame) and as TensorBoard's image of the epoch."""
         if self.run is not None:
-            write_png(self.run.frame_path(epoch), frame_image(self.preview(), epoch))
+            frame = frame_image(self.preview(), epoch)
+            write_png(self.run.frame_path(epoch), frame)
+            with self._tensorboard().as_default():
+                tf.summary.image("3x3 grid of the fixed preview noise", frame[None, :, :, None],
+                                 step=epoch)
 
     def save_history(self, row):
-        """Append the row to the history and write history.csv. config.json is written with the
-        first finished epoch, so a start that failed before it leaves nothing to refuse later."""
+        """Append the row to the history; write history.csv and the row's numbers to TensorBoard.
+        config.json is written with the first finished epoch, so a start that failed before it
+        leaves nothing to refuse later."""
         self.history.append(row)
         if self.run is not None:
             if self.manager.latest_checkpoint is None or not self.run.config_path.exists():
                 self.run.write_config(self._config())
             self.run.write_history(self.history)
+            with self._tensorboard().as_default():
+                for name, value in row.items():
+                    if name != "epoch" and value is not None:
+                        tf.summary.scalar(name, value, step=row["epoch"])
+            self._tensorboard().flush()
+
+    def _tensorboard(self):
+        """The run's TensorBoard log (``RUN/logs``): ``tensorboard --logdir runs/`` shows every run."""
+        if self._summary_writer is None:
+            self._summary_writer = tf.summary.create_file_writer(str(self.run.path / "logs"))
+        return self._summary_writer
 
     def save_checkpoint(self, epoch):
         """Saved last: a kill before it only means the epoch is redone (its frame and history row

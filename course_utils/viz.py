@@ -128,7 +128,7 @@ def _label_points(ax, points, color, below=False):
     hard to read off."""
     for x, y in points:
         ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, -13 if below else 6),
-                    ha="center", fontsize=8, color=color)
+                    ha="center", fontsize="small", color=color)
 
 
 def _log_axis(ax):

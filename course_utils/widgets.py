@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from course_utils.data import to_model_input, to_pixels
+from course_utils.viz import FRAME_PATTERN, frame_paths
 
 
 # --- noise space ------------------------------------------------------------------------------
@@ -64,7 +65,6 @@ def png_bytes(image):
 # --- epochs -----------------------------------------------------------------------------------
 def frame_label(path):
     """'epoch 12 of 40'-style caption for a frame file, from its name."""
-    from course_utils.viz import FRAME_PATTERN
     match = FRAME_PATTERN.search(Path(path).name)
     return f"epoch {int(match.group(1))}" if match else Path(path).name
 
@@ -172,7 +172,6 @@ def latent_walk(generator, seed=0, n_directions=3, scale=4, reach=3.0):
 def epoch_scrubber(run_dir, scale=1):
     """A slider over a run's per-epoch frames (``run_dir/frames``): drag to watch it learn."""
     import ipywidgets as w
-    from course_utils.viz import frame_paths
     paths = frame_paths(Path(run_dir) / "frames")
     if not paths:
         raise FileNotFoundError(f"no frames in '{Path(run_dir) / 'frames'}': train first")

@@ -46,11 +46,13 @@ def test_train_scores_image_quality_every_k_epochs_and_reports_it_next_to_the_fl
     run_dir, stdout = trained_run
     history = read_history(run_dir)
     assert [row["fd"] is not None for row in history] == [False, True]     # --metric-every 2
-    fd = history[1]["fd"]
-    low = floor("procedural", TRAINING_METRIC_N)["fd"]
-    assert fd > 10 * low                                 # two epochs of a tiny artist: far from real
-    assert f"image quality at epoch 2 ({TRAINING_METRIC_N} faces): FD {fd:.2f}" in stdout
-    assert f"real faces score FD {low:.2f}" in stdout
+    fd, afd = history[1]["fd"], history[1]["afd"]
+    low = floor("procedural", TRAINING_METRIC_N)
+    assert fd > 10 * low["fd"]                           # two epochs of a tiny artist: far from real
+    assert afd < 0.5 * low["afd"]                        # ... and the detector finds few faces
+    assert (f"faces at epoch 2 ({TRAINING_METRIC_N} paintings): the anime-face detector finds a "
+            f"face in {afd:.0%} of them, in {low['afd']:.0%} of real faces") in stdout
+    assert f"FD {fd:.2f} (real faces: {low['fd']:.2f}; lower is better)" in stdout
 
 
 def test_generate_draws_a_grid_of_new_faces(trained_run, tmp_path):

@@ -133,3 +133,13 @@ def test_tensorflow_imports_without_its_start_up_chatter_and_stderr_still_works(
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "3.0"
     assert result.stderr.strip() == "still heard"      # no cudart / absl lines, stderr restored
+
+
+def test_binder_users_are_told_to_close_the_previous_kernel_and_nobody_else(monkeypatch, capsys):
+    monkeypatch.delenv("BINDER_SERVICE_HOST", raising=False)
+    monkeypatch.delenv("BINDER_LAUNCH_HOST", raising=False)
+    cloud.binder_memory_hint()
+    assert capsys.readouterr().out == ""
+    monkeypatch.setenv("BINDER_LAUNCH_HOST", "https://mybinder.org/")
+    cloud.binder_memory_hint()
+    assert "shut down the previous lesson's kernel" in capsys.readouterr().out

@@ -70,6 +70,7 @@ def test_features_reject_float_images():
 
 def test_real_vs_real_floor_is_low():
     low = metrics.floor("procedural", N)
+    assert low["afd"] >= 0.9                          # the detector finds the real faces
     assert low["mode_coverage"] == 1.0
     assert 0.8 < low["nn_ratio"] < 1.25
     assert abs(low["kid"]) < 0.05
@@ -112,7 +113,8 @@ def test_training_metric_returns_fd_and_kid():
     generator = make_generator_model(widths=(16, 8), kernel_size=4)
     metric = metrics.make_training_metric("procedural", None, n=200)
     first = metric(generator)
-    assert set(first) == {"fd", "kid"}
+    assert set(first) == {"afd", "fd", "kid"}
+    assert first["afd"] == 0.0                        # an untrained artist paints no face
     assert metric(generator) == first                 # fixed noise: the same numbers again
     assert first["fd"] > 10 * metrics.floor("procedural", 200)["fd"]   # an untrained artist
 
@@ -139,8 +141,9 @@ def test_folder_reference(tmp_path):
 def test_quality_command_prints_metrics_next_to_the_floor(tmp_path, capsys):
     from course_utils.cli import main
     from course_utils.training import GANTrainer
+    from course_utils.data import load_faces
     trainer = GANTrainer("ci", tmp_path / "run")
-    trainer.manager.save(checkpoint_number=0)            # an untrained artist is enough here
+    trainer.fit(load_faces("procedural", limit=64), epochs=1, progress=False)   # one step is enough
     assert main(["quality", "--run-dir", str(tmp_path / "run"), "--n", "200"]) == 0
     out = capsys.readouterr().out
     scores, attributes = _tables(out)
@@ -211,3 +214,13 @@ def test_calibrate_command_prints_the_floor_first_and_damage_rising(capsys):
         fds = [float(line.split()[-3]) for line in lines[3:] if line.startswith(kind + " ")]
         assert len(fds) == len(levels)
         assert floor_fd < fds[0] and fds == sorted(fds), (kind, fds)
+
+
+def test_calibrate_command_shows_the_detector_finds_nothing_in_noise_or_shuffled_blocks(capsys):
+    from course_utils.cli import main
+    assert main(["quality", "--calibrate", "--n", "300"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert float(lines[2].split()[-4]) >= 0.9                          # AFD of real faces
+    rates = {line.rsplit(" ", 1)[0].strip(): float(line.split()[-1]) for line in lines[-2:]}
+    assert rates == {"uniform noise": 0.0, "4x4 blocks shuffled": pytest.approx(0.0, abs=0.1)}
+

@@ -17,7 +17,7 @@ from course_utils import training
 from course_utils.data import load_faces, to_model_input
 from course_utils.presets import get_preset
 from course_utils.run_folder import load_discriminator, load_generator, read_history
-from course_utils.training import GANTrainer
+from course_utils.training import GANTrainer, train
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -167,3 +167,15 @@ def test_gpu_options_train_on_cpu_too_with_float32_outputs(jit_compile, mixed_pr
         assert trainer.generator.layers[1].compute_dtype == "bfloat16"
     import keras
     assert keras.mixed_precision.global_policy().name == "float32"   # restored for everyone else
+
+
+def test_a_run_keeps_a_tensorboard_log_of_the_numbers_and_the_grids(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    train(tmp_path / "run", "ci", epochs=2, progress=False)
+    log = EventAccumulator(str(tmp_path / "run" / "logs"), size_guidance={"tensors": 0})
+    log.Reload()
+    tags = set(log.Tags()["tensors"])
+    assert {"gen_loss", "disc_loss", "d_real", "d_fake", "afd", "fd"} <= tags
+    assert [e.step for e in log.Tensors("gen_loss")] == [1, 2]
+    grids = [t for t in tags if "grid" in t]
+    assert grids and [e.step for e in log.Tensors(grids[0])] == [1, 2]
