@@ -37,6 +37,9 @@ BUILD_DIR = REPO_ROOT / "slides" / "build"
 COLAB_BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\n?")
 REVEAL_PREFIX = "reveal.js"  # relative to the deck, so the folder can be copied anywhere
 SLIDE_WIDTH, SLIDE_HEIGHT = 1200, 750  # reveal.js's logical slide; about 100 code characters wide
+# nbconvert's HTML order of output types, with the GIF (lesson 6's training film) before PNG.
+DISPLAY = ["application/vnd.jupyter.widget-view+json", "text/html", "text/markdown", "image/svg+xml",
+           "text/latex", "image/gif", "image/png", "image/jpeg", "text/plain"]
 MAX_CODE_LINES = 26  # a longer code cell continues on a sub-slide of its own (split_long_code)
 # Marker lines kept for the tests and tools (nbval, scripts/sync_saved_cells.py), not for the class.
 MARKER_LINE = re.compile(r"\A(?:[ \t]*#[ \t]*(?:NBVAL_[A-Z_]+|@save\b)[^\n]*(?:\n|\Z))+")
@@ -44,40 +47,65 @@ MARKER_LINE = re.compile(r"\A(?:[ \t]*#[ \t]*(?:NBVAL_[A-Z_]+|@save\b)[^\n]*(?:\
 SLIDE_RC = {"font.size": 14, "axes.titlesize": "large", "axes.labelsize": "medium",
             "xtick.labelsize": "medium", "ytick.labelsize": "medium",
             "legend.fontsize": "medium", "figure.titlesize": "large", "figure.dpi": 100}
-# Run in the kernel before the lesson: SLIDE_RC, inline figures (even under MPLBACKEND=Agg), and
-# each figure's smallest drawn text in image pixels as output metadata ``font_px``.
-KERNEL_SETUP = '''\
-%matplotlib inline
-import matplotlib as _mpl
-from matplotlib_inline import backend_inline as _inline
-_mpl.rcParams.update({rc!r})
-_inline.InlineBackend.instance().figure_formats = {{"png"}}
+# Run in the kernel before the lesson (see slide_figures).
+KERNEL_SETUP = "%matplotlib inline\nfrom course_utils.slides import slide_figures\nslide_figures({rc!r})\n"
 
 
-def _slide_figure_metadata(fig, _original=_inline._fetch_figure_metadata):
-    import matplotlib.text as _mpl_text
-    metadata = dict(_original(fig) or {{}})
-    sizes, draw = [], _mpl_text.Text.draw
+def figure_text_report(fig, dpi=None):
+    """What the text of matplotlib figure ``fig`` will look like once saved at ``dpi`` (default:
+    the figure's): ``font_px``, the smallest drawn text in image pixels, and ``text_overlap``, the
+    first two drawn texts whose boxes overlap (titles or labels too large for their panel), or
+    None. The figure is laid out without rendering a pixel."""
+    import matplotlib.text as mtext
+
+    drawn, draw = [], mtext.Text.draw
 
     def record(text, renderer):
+        result = draw(text, renderer)
         if text.get_visible() and text.get_text().strip():
-            sizes.append(text.get_fontsize())
-        return draw(text, renderer)
+            drawn.append((text, text.get_window_extent(renderer)))
+        return result
 
-    _mpl_text.Text.draw = record
+    mtext.Text.draw = record
     try:
         fig.draw_without_rendering()
     finally:
-        _mpl_text.Text.draw = draw
-    if sizes:
-        dpi = _mpl.rcParams["savefig.dpi"]
-        dpi = fig.dpi if dpi == "figure" else dpi
-        metadata["font_px"] = round(min(sizes) * dpi / 72, 2)
-    return metadata or None
+        mtext.Text.draw = draw
+    report = {"font_px": None, "text_overlap": None}
+    if drawn:
+        report["font_px"] = round(min(t.get_fontsize() for t, _ in drawn) * (dpi or fig.dpi) / 72, 2)
+    for i, (text, box) in enumerate(drawn):
+        for other, other_box in drawn[i + 1:]:
+            wide = min(box.x1, other_box.x1) - max(box.x0, other_box.x0)
+            high = min(box.y1, other_box.y1) - max(box.y0, other_box.y0)
+            if wide > 1 and high > 1:
+                report["text_overlap"] = f"{text.get_text()!r} and {other.get_text()!r}"
+                return report
+    return report
 
 
-_inline._fetch_figure_metadata = _slide_figure_metadata
-'''
+def slide_figures(rc=None):
+    """In a kernel executing a lesson for its deck: matplotlib with ``rc`` (``SLIDE_RC``), figures
+    inline as PNG, and each figure's text report (figure_text_report) in its output's metadata,
+    which the deck's template writes on the picture for tests/test_slides.py to check."""
+    import matplotlib
+    from matplotlib_inline import backend_inline
+    from matplotlib_inline.config import InlineBackend
+
+    matplotlib.rcParams.update(SLIDE_RC if rc is None else rc)
+    InlineBackend.instance().figure_formats = {"png"}
+    original = getattr(backend_inline._fetch_figure_metadata, "original",
+                       backend_inline._fetch_figure_metadata)
+
+    def figure_metadata(fig):
+        metadata = dict(original(fig) or {})
+        dpi = matplotlib.rcParams["savefig.dpi"]
+        report = figure_text_report(fig, fig.dpi if dpi == "figure" else dpi)
+        metadata.update({key: value for key, value in report.items() if value is not None})
+        return metadata or None
+
+    figure_metadata.original = original
+    backend_inline._fetch_figure_metadata = figure_metadata
 
 
 def lesson_notebooks(lessons=None, notebooks_dir=NOTEBOOKS_DIR):
@@ -222,6 +250,7 @@ def build_deck(notebook, out_dir=BUILD_DIR, preset=None, execute=True):
     Returns the path of the deck."""
     import nbformat
     from nbconvert import SlidesExporter
+    from traitlets.config import Config
     notebook, out_dir = Path(notebook), Path(out_dir)
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = deck_title(nb, notebook.stem)
@@ -229,7 +258,8 @@ def build_deck(notebook, out_dir=BUILD_DIR, preset=None, execute=True):
         execute_notebook(nb, notebook.parent, preset, setup=KERNEL_SETUP.format(rc=SLIDE_RC))
     split_long_code(for_projector(nb))
     # No scroll bars: a slide that does not fit is a bug, which tests/test_slides.py reports.
-    exporter = SlidesExporter(exclude_input_prompt=True, exclude_output_prompt=True,
+    exporter = SlidesExporter(config=Config({"NbConvertBase": {"display_data_priority": DISPLAY}}),
+                              exclude_input_prompt=True, exclude_output_prompt=True,
                               template_name="slides_template", extra_template_basedirs=[str(ASSETS)],
                               reveal_url_prefix=REVEAL_PREFIX,
                               require_js_url=f"{REVEAL_PREFIX}/require.js",

@@ -330,8 +330,10 @@ class GANTrainer:
             start = self.epochs_done
             if start >= epochs:
                 if progress:
-                    print(f"Already trained to epoch {start} (of {epochs}): the run folder's last "
-                          "checkpoint was loaded, nothing to do.")
+                    where = f" in {self.run.path}" if self.run is not None else ""
+                    print(f"Already trained to epoch {start} (of {epochs}){where}: its last "
+                          "checkpoint is loaded and reused, nothing to train. To train afresh, "
+                          "delete that folder or choose another one.")
                 if self.run is not None and self.run.complete_frames(start, self.generator,
                                                                      self.save_frame):
                     make_gif(self.run.frames_dir, self.run.gif_path)

@@ -123,11 +123,13 @@ def plot_grid(images, title=None, ncols=3, ax=None, scale=1.0):
     return ax
 
 
-def _label_points(ax, points, color, below=False):
+def _label_points(ax, points, color, below=False, bottom=None):
     """Write each score next to its point (above, or ``below`` for a second run): a log axis is
-    hard to read off."""
+    hard to read off. A second run's point at or under ``bottom`` (near the axis's lower edge) is
+    labelled above the first run's label instead, clear of the tick labels."""
     for x, y in points:
-        ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, -13 if below else 6),
+        offset = -13 if below and (bottom is None or y > bottom) else 18 if below else 6
+        ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, offset),
                     ha="center", fontsize="small", color=color)
 
 
@@ -144,18 +146,24 @@ def _plot_score(ax, histories, metric, floor=None, colors=None):
     """One image-quality score per run over the epochs that recorded it, values written on the
     points, with what real faces score (``floor``) dashed; FD on a log scale when all is positive."""
     from matplotlib.ticker import MaxNLocator
-    values = []
+    values, runs = [], []
     for index, (label, history) in enumerate(histories.items()):
         points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
         if points:
             color = colors[index] if colors else None
             (line,) = ax.plot(*zip(*points), marker="o", color=color, label=label)
-            _label_points(ax, points, line.get_color(), below=index % 2 == 1)
+            runs.append((index, points, line.get_color()))
             values += [v for _, v in points]
     if floor is not None:
         ax.axhline(floor, color="grey", lw=1, ls="--", label=f"real faces: {floor:.2g}")
         values.append(floor)
-    if metric == "fd" and values and min(values) > 0:
+    log = metric == "fd" and values and min(values) > 0
+    if values:     # the lowest tenth of the drawn range: no room for a label under the point
+        low, high = min(values), max(values)
+        bottom = low * (high / low) ** 0.1 if log else low + 0.1 * (high - low)
+        for index, points, color in runs:
+            _label_points(ax, points, color, below=index % 2 == 1, bottom=bottom)
+    if log:
         _log_axis(ax)
     ax.set_xlabel("epoch"); ax.legend()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -74,6 +74,19 @@ INSPECT_JS = r"""
     if (r.bottom > bottom && (!low || r.bottom > low[1])) low = [el, r.bottom];
     if ((r.right > right || r.left < left) && (!wide || r.right > wide[1])) wide = [el, r.right];
   }
+  // The navigation arrows sit in the bottom-right corner, over the slide: nothing may hide there.
+  const arrows = [...document.querySelectorAll('.reveal .controls button')]
+    .filter(b => getComputedStyle(b).opacity > 0 && getComputedStyle(b).visibility !== 'hidden')
+    .map(b => b.getBoundingClientRect()).filter(r => r.width > 0);
+  const boxes = el => {
+    if (el.tagName === 'IMG' || el.tagName === 'svg' || el.tagName === 'CANVAS') return [el.getBoundingClientRect()];
+    return [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim()).flatMap(n => {
+      const range = document.createRange(); range.selectNodeContents(n); return [...range.getClientRects()];
+    });
+  };
+  const hidden = leaves.find(el => boxes(el).some(r => arrows.some(a =>
+      r.left < a.right && r.right > a.left && r.top < a.bottom && r.bottom > a.top)));
+  if (hidden) problems.push(`controls: ${label(hidden)} lies under the navigation arrows`);
   if (low) problems.push(`bottom: ${label(low[0])} ends at ${Math.round(low[1])} px, below ${Math.round(bottom - 1)}`);
   if (wide) problems.push(`right: ${label(wide[0])} reaches ${Math.round(wide[1])} px, past ${Math.round(right - 1)}`);
   for (const el of [slide, ...slide.querySelectorAll('pre, code, .jp-OutputArea-output, .jp-InputArea, .highlight, div, section')]) {
@@ -105,6 +118,7 @@ INSPECT_JS = r"""
     if (!img || !shown(img) || !img.naturalWidth) continue;
     const px = parseFloat(figure.dataset.fontPx) * img.getBoundingClientRect().width / img.naturalWidth;
     if (px < MIN_PLOT_TEXT_PX) problems.push(`plot: text ${px.toFixed(1)} px on screen (< ${MIN_PLOT_TEXT_PX})`);
+    if (figure.dataset.textOverlap) problems.push(`plot: texts overlap: ${figure.dataset.textOverlap}`);
   }
   const fragments = slide.querySelectorAll('.fragment:not(.visible)');
   if (fragments.length) problems.push(`fragments: ${fragments.length} not shown`);

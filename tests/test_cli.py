@@ -237,3 +237,24 @@ def test_course_sh_train_names_a_preset_once_and_no_run_folder_of_its_own(course
     result = course_sh("train", *args, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"ARGS -m course_utils train {passed}"
+
+
+def test_training_on_a_folder_says_how_many_files_were_used_and_which_were_skipped(tmp_path):
+    import cv2
+    import numpy as np
+
+    from course_utils.faces import render_faces
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    for i, face in enumerate(render_faces(70, seed=4)[0]):
+        big = cv2.resize(face, (96, 96), interpolation=cv2.INTER_CUBIC)
+        cv2.imwrite(str(folder / f"{i:05d}_2008.jpg"), cv2.cvtColor(big, cv2.COLOR_GRAY2BGR))
+    (folder / "notes.txt").write_text("not an image")
+    (folder / "empty.jpg").write_bytes(b"")
+    result = cli("train", "--preset", "ci", "--data", str(folder), "--run-dir", str(tmp_path / "run"),
+                 "--epochs", "1", "--no-metric")
+    assert result.returncode == 0, result.stderr
+    assert f"70 images used from {folder}, 2 files skipped" in result.stdout
+    assert "skipped empty.jpg: empty file (0 bytes)" in result.stdout
+    assert "skipped notes.txt:" in result.stdout
+    assert np.isfinite(float(result.stdout.split("generator loss ")[1].split(",")[0]))
