@@ -38,8 +38,10 @@ COLAB_BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\n?")
 REVEAL_PREFIX = "reveal.js"  # relative to the deck, so the folder can be copied anywhere
 SLIDE_WIDTH, SLIDE_HEIGHT = 1200, 750  # reveal.js's logical slide; about 100 code characters wide
 # nbconvert's HTML order of output types, with the GIF (lesson 6's training film) before PNG.
-DISPLAY = ["application/vnd.jupyter.widget-view+json", "text/html", "text/markdown", "image/svg+xml",
-           "text/latex", "image/gif", "image/png", "image/jpeg", "text/plain"]
+DISPLAY = ["text/html", "text/markdown", "image/svg+xml", "text/latex", "image/gif", "image/png",
+           "image/jpeg", "text/plain"]
+WIDGET = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = "[interactive: present this lesson live in JupyterLab (RISE, alt+r) to use it]"
 MAX_CODE_LINES = 26  # a longer code cell continues on a sub-slide of its own (split_long_code)
 # Marker lines kept for the tests and tools (nbval, scripts/sync_saved_cells.py), not for the class.
 MARKER_LINE = re.compile(r"\A(?:[ \t]*#[ \t]*(?:NBVAL_[A-Z_]+|@save\b)[^\n]*(?:\n|\Z))+")
@@ -188,7 +190,8 @@ def collapse_carriage_returns(text):
 
 def for_projector(nb):
     """Tidy an (executed) notebook for the deck, in place: marker lines out of the code, stderr
-    out of the outputs, streams joined and their ``\\r`` progress lines collapsed."""
+    out of the outputs, streams joined and their ``\\r`` progress lines collapsed, and a widget
+    (which needs a live kernel) replaced by a line saying where to use it."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":  # the Colab badge is an image from the internet
             cell.source = COLAB_BADGE.sub("", cell.source)
@@ -206,6 +209,8 @@ def for_projector(nb):
                     continue
             outputs.append(output)
         for output in outputs:
+            if WIDGET in output.get("data", {}):  # a live widget: its repr would be noise here
+                output["data"] = {"text/plain": WIDGET_NOTE}
             if output.get("output_type") == "stream":
                 output["text"] = collapse_carriage_returns(output["text"])
             elif "text/plain" in output.get("data", {}):
