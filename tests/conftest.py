@@ -1,4 +1,9 @@
+import http.server
+import io
 import os
+import threading
+import zipfile
+from functools import partial
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -24,3 +29,29 @@ def jpeg_folder(tmp_path):
         cv2.circle(image, (size // 2, size // 2), size // 3, (255, 255, 255), -1)
         cv2.imwrite(str(folder / f"{10000 + i}_2008.jpg"), image)
     return folder
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A web server on 127.0.0.1 serving ``tmp_path/www``: yields (that folder, its base URL)."""
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def zip_of(folder, count=None, extra=None):
+    """A zip (bytes) of the first ``count`` JPEGs of ``folder`` under ``images/``, plus ``extra``
+    members ({name: content}), deflated as real archives are."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.glob("*.jpg"))[:count]:
+            zf.write(path, f"images/{path.name}")
+        for name, content in (extra or {}).items():
+            zf.writestr(name, content)
+    return buffer.getvalue()
+

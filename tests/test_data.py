@@ -1,15 +1,12 @@
 """The data module: shaping as taught, the folder-of-JPEGs path, bad files, the download helper."""
 
-import http.server
 import io
 import tarfile
-import threading
-import zipfile
-from functools import partial
 
 import cv2
 import numpy as np
 import pytest
+from conftest import zip_of
 
 from course_utils import data
 
@@ -127,32 +124,9 @@ def test_load_faces_procedural_is_prefix_stable_uint8():
 
 # --- the download helper, against a server on 127.0.0.1 -------------------------------------
 
-@pytest.fixture
-def served(tmp_path):
-    root = tmp_path / "www"
-    root.mkdir()
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def _zip_of(folder, extra=None):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for path in sorted(folder.glob("*.jpg")):
-            zf.write(path, f"images/{path.name}")
-        for name, content in (extra or {}).items():
-            zf.writestr(name, content)
-    return buffer.getvalue()
-
-
 def test_download_verifies_checksum_extracts_and_prepares(served, jpeg_folder, tmp_path):
     root, url = served
-    archive = _zip_of(jpeg_folder)
+    archive = zip_of(jpeg_folder)
     (root / "faces.zip").write_bytes(archive)
     import hashlib
     digest = hashlib.sha256(archive).hexdigest()
@@ -163,7 +137,7 @@ def test_download_verifies_checksum_extracts_and_prepares(served, jpeg_folder, t
 
 def test_download_with_wrong_checksum_is_refused_and_deleted(served, jpeg_folder, tmp_path):
     root, url = served
-    (root / "faces.zip").write_bytes(_zip_of(jpeg_folder))
+    (root / "faces.zip").write_bytes(zip_of(jpeg_folder))
     with pytest.raises(ValueError, match="SHA-256 mismatch"):
         data.download_dataset(f"{url}/faces.zip", tmp_path / "dl", sha256="0" * 64)
     assert not (tmp_path / "dl" / "faces.zip").exists()
@@ -172,7 +146,7 @@ def test_download_with_wrong_checksum_is_refused_and_deleted(served, jpeg_folder
 
 def test_archive_with_path_traversal_writes_nothing_outside(served, jpeg_folder, tmp_path):
     root, url = served
-    (root / "evil.zip").write_bytes(_zip_of(jpeg_folder, {"../../escaped.txt": "gotcha"}))
+    (root / "evil.zip").write_bytes(zip_of(jpeg_folder, extra={"../../escaped.txt": "gotcha"}))
     with pytest.raises(ValueError, match="unsafe member"):
         data.download_dataset(f"{url}/evil.zip", tmp_path / "dl")
     assert not list(tmp_path.rglob("escaped.txt"))

@@ -2,17 +2,13 @@
 one-line error that names the file and says what to do. The bad files are made here, in tmp_path."""
 
 import hashlib
-import http.server
-import io
 import os
-import threading
-import zipfile
-from functools import partial
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from conftest import zip_of
 
 from course_utils import data
 
@@ -333,32 +329,10 @@ def test_check_model_input_names_what_is_wrong(bad, message):
 
 # --- 9. the download helper -------------------------------------------------------------------
 
-@pytest.fixture
-def served(tmp_path):
-    root = tmp_path / "www"
-    root.mkdir()
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def _zip_of(folder, count=None, extra=None):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.glob("*.jpg"))[:count]:
-            zf.write(path, f"images/{path.name}")
-        for name, content in (extra or {}).items():
-            zf.writestr(name, content)
-    return buffer.getvalue()
-
-
 def test_a_zip_bomb_is_refused_from_its_declared_sizes(served, jpeg_folder, tmp_path):
     root, url = served
     zeros = {"images/zeros.bin": bytes(2 << 20)}
-    (root / "bomb.zip").write_bytes(_zip_of(jpeg_folder, extra=zeros))
+    (root / "bomb.zip").write_bytes(zip_of(jpeg_folder, extra=zeros))
     assert (root / "bomb.zip").stat().st_size < 200_000          # 2 MiB of zeros compress to little
     with pytest.raises(ValueError, match=r"bomb\.zip: its members add up to 2\.\d MiB, more than "
                                          r"1\.0 MiB \(MAX_EXTRACT_BYTES.*nothing extracted"):
@@ -370,7 +344,7 @@ def test_a_zip_bomb_is_refused_from_its_declared_sizes(served, jpeg_folder, tmp_
 
 def test_the_cap_is_also_checked_on_the_bytes_written(jpeg_folder, tmp_path, monkeypatch):
     archive = tmp_path / "lying.zip"
-    archive.write_bytes(_zip_of(jpeg_folder, extra={"images/zeros.bin": bytes(2 << 20)}))
+    archive.write_bytes(zip_of(jpeg_folder, extra={"images/zeros.bin": bytes(2 << 20)}))
     monkeypatch.setattr(data, "_declared_size", lambda sizes: 0)   # as if the sizes lied
     monkeypatch.setattr(data, "MAX_EXTRACT_BYTES", 1 << 20)
     with pytest.raises(ValueError, match=r"lying\.zip: extracting it writes more than 1\.0 MiB"):
@@ -380,7 +354,7 @@ def test_the_cap_is_also_checked_on_the_bytes_written(jpeg_folder, tmp_path, mon
 def test_a_changed_archive_is_downloaded_and_extracted_afresh(served, jpeg_folder, tmp_path,
                                                               capsys):
     root, url = served
-    old, new = _zip_of(jpeg_folder, count=4), _zip_of(jpeg_folder, count=7)
+    old, new = zip_of(jpeg_folder, count=4), zip_of(jpeg_folder, count=7)
     (root / "faces.zip").write_bytes(old)
     first = data.download_dataset(f"{url}/faces.zip", tmp_path / "dl",
                                   sha256=hashlib.sha256(old).hexdigest(), cache_dir=False)
@@ -397,7 +371,7 @@ def test_a_changed_archive_is_downloaded_and_extracted_afresh(served, jpeg_folde
 
 def test_an_images_folder_extracted_by_an_older_version_is_replaced(served, jpeg_folder, tmp_path):
     root, url = served
-    (root / "faces.zip").write_bytes(_zip_of(jpeg_folder, count=6))
+    (root / "faces.zip").write_bytes(zip_of(jpeg_folder, count=6))
     stale = tmp_path / "dl" / "images"
     stale.mkdir(parents=True)
     (stale / "old.jpg").write_bytes((jpeg_folder / "10000_2008.jpg").read_bytes())
