@@ -29,6 +29,7 @@ def figure(name, value, unit):
 
 def images_per_second(preset, option, steps, rounds):
     import tensorflow as tf
+
     from course_utils.data import load_faces, to_model_input
     from course_utils.training import GANTrainer
     jit, mixed = OPTIONS[option]
@@ -56,6 +57,7 @@ def main(argv=None):
     parser.add_argument("--options", nargs="+", choices=list(OPTIONS), default=None)
     args = parser.parse_args(argv)
     import tensorflow as tf
+
     from course_utils.presets import get_preset
     on_gpu = bool(tf.config.list_physical_devices("GPU"))
     preset = get_preset("seed" if args.full else "ci")

@@ -64,6 +64,7 @@ def reference_step(generator, discriminator, noise_dim, batch_size):
 
 def bench_train_step(preset_name, rounds, steps):
     import tensorflow as tf
+
     from course_utils.data import load_faces, make_dataset, to_model_input
     from course_utils.presets import get_preset
     from course_utils.training import GANTrainer, build_models

@@ -12,23 +12,46 @@ def draw_gan_loop():
     """A matplotlib diagram: noise → artist → painting → critic ← real faces; verdict → both losses."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
     fig, ax = plt.subplots(figsize=(9, 3.6))
-    ax.set_xlim(0, 10); ax.set_ylim(0, 4.4); ax.axis("off")
-    boxes = {"noise z\n(160 numbers)": (0.2, 2.6, 1.5, "#eeeeee"),
-             "artist\n(generator G)": (2.4, 2.6, 1.5, "#ffd8a8"),
-             "painting\nG(z)": (4.6, 2.6, 1.5, "#eeeeee"),
-             "critic\n(discriminator D)": (6.6, 1.6, 1.8, "#a5d8ff"),
-             "real faces x": (4.6, 0.5, 1.5, "#d3f9d8"), "verdict\nP(real)": (8.75, 1.6, 1.1, "#eeeeee")}
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 4.4)
+    ax.axis("off")
+    boxes = {
+        "noise z\n(160 numbers)": (0.2, 2.6, 1.5, "#eeeeee"),
+        "artist\n(generator G)": (2.4, 2.6, 1.5, "#ffd8a8"),
+        "painting\nG(z)": (4.6, 2.6, 1.5, "#eeeeee"),
+        "critic\n(discriminator D)": (6.6, 1.6, 1.8, "#a5d8ff"),
+        "real faces x": (4.6, 0.5, 1.5, "#d3f9d8"),
+        "verdict\nP(real)": (8.75, 1.6, 1.1, "#eeeeee"),
+    }
     for text, (x, y, width, colour) in boxes.items():
-        ax.add_patch(FancyBboxPatch((x, y), width, 1.0, boxstyle="round,pad=0.08", fc=colour, ec="#333333"))
+        ax.add_patch(
+            FancyBboxPatch((x, y), width, 1.0, boxstyle="round,pad=0.08", fc=colour, ec="#333333")
+        )
         ax.text(x + width / 2, y + 0.5, text, ha="center", va="center", fontsize=10)
-    arrow = lambda a, b, **kw: ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, **kw))
-    arrow((1.75, 3.1), (2.35, 3.1)); arrow((3.95, 3.1), (4.55, 3.1)); arrow((6.15, 3.0), (6.6, 2.45))
-    arrow((6.15, 1.0), (6.6, 1.85)); arrow((8.45, 2.1), (8.72, 2.1))
+
+    def arrow(a, b, **kw):
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, **kw))
+
+    arrow((1.75, 3.1), (2.35, 3.1))
+    arrow((3.95, 3.1), (4.55, 3.1))
+    arrow((6.15, 3.0), (6.6, 2.45))
+    arrow((6.15, 1.0), (6.6, 1.85))
+    arrow((8.45, 2.1), (8.72, 2.1))
     arrow((9.2, 2.7), (3.2, 3.65), connectionstyle="arc3,rad=0.25", color="#e8590c", ls="--")
-    ax.text(6.3, 4.15, "artist's loss: \"make D say real\"", color="#e8590c", fontsize=9, ha="center")
+    ax.text(
+        6.3, 4.15, 'artist\'s loss: "make D say real"', color="#e8590c", fontsize=9, ha="center"
+    )
     arrow((9.3, 1.55), (7.5, 1.45), connectionstyle="arc3,rad=-0.6", color="#1971c2", ls="--")
-    ax.text(8.4, 0.15, "critic's loss: \"real → 1, painting → 0\"", color="#1971c2", fontsize=9, ha="center")
+    ax.text(
+        8.4,
+        0.15,
+        'critic\'s loss: "real → 1, painting → 0"',
+        color="#1971c2",
+        fontsize=9,
+        ha="center",
+    )
     ax.set_title("One round of the game: both players learn from the critic's verdict")
     return fig
 
@@ -48,12 +71,27 @@ def train_toy_gan(steps=600, seed=0, batch=128, snapshots=5):
     """Train a two-layer artist and critic on ring points; return ``[(step, fake_points, real_points)]``."""
     import keras
     import tensorflow as tf
+
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
-    artist = keras.Sequential([keras.Input((2,)), keras.layers.Dense(64, activation="relu"),
-                               keras.layers.Dense(64, activation="relu"), keras.layers.Dense(2)])
-    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(64), keras.layers.LeakyReLU(0.2),
-                               keras.layers.Dense(64), keras.layers.LeakyReLU(0.2), keras.layers.Dense(1)])
+    artist = keras.Sequential(
+        [
+            keras.Input((2,)),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(2),
+        ]
+    )
+    critic = keras.Sequential(
+        [
+            keras.Input((2,)),
+            keras.layers.Dense(64),
+            keras.layers.LeakyReLU(0.2),
+            keras.layers.Dense(64),
+            keras.layers.LeakyReLU(0.2),
+            keras.layers.Dense(1),
+        ]
+    )
     g_opt, d_opt = keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5)
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
 
@@ -64,8 +102,12 @@ def train_toy_gan(steps=600, seed=0, batch=128, snapshots=5):
             real_out, fake_out = critic(real, training=True), critic(fake, training=True)
             g_loss = bce(tf.ones_like(fake_out), fake_out)
             d_loss = bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out)
-        g_opt.apply_gradients(zip(gt.gradient(g_loss, artist.trainable_variables), artist.trainable_variables))
-        d_opt.apply_gradients(zip(dt.gradient(d_loss, critic.trainable_variables), critic.trainable_variables))
+        g_opt.apply_gradients(
+            zip(gt.gradient(g_loss, artist.trainable_variables), artist.trainable_variables)
+        )
+        d_opt.apply_gradients(
+            zip(dt.gradient(d_loss, critic.trainable_variables), critic.trainable_variables)
+        )
 
     preview_noise = rng.normal(size=(500, 2)).astype("float32")
     preview_real = ring_points(500, np.random.default_rng(seed + 1)).astype("float32")
@@ -75,20 +117,29 @@ def train_toy_gan(steps=600, seed=0, batch=128, snapshots=5):
         if i in keep:
             out.append((i, artist(preview_noise, training=False).numpy(), preview_real))
         if i < steps:
-            step(ring_points(batch, rng).astype("float32"), rng.normal(size=(batch, 2)).astype("float32"))
+            step(
+                ring_points(batch, rng).astype("float32"),
+                rng.normal(size=(batch, 2)).astype("float32"),
+            )
     return out
 
 
 def plot_toy_snapshots(snapshots):
     """Side-by-side scatter plots of the real ring (blue) and the artist's points (orange)."""
     import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, len(snapshots), figsize=(3 * len(snapshots), 3.2))
     for ax, (step, fake, real) in zip(np.atleast_1d(axes), snapshots):
         ax.scatter(*real.T, s=4, c="tab:blue", label="real")
         ax.scatter(*fake.T, s=4, c="tab:orange", label="artist")
-        ax.set_xlim(-3.2, 3.2); ax.set_ylim(-3.2, 3.2); ax.set_aspect("equal")
-        ax.set_xticks([]); ax.set_yticks([])
-        ax.set_title(f"step {step}\ndistance to ring {distance_to_ring(fake):.2f}", fontsize="medium")
+        ax.set_xlim(-3.2, 3.2)
+        ax.set_ylim(-3.2, 3.2)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(
+            f"step {step}\ndistance to ring {distance_to_ring(fake):.2f}", fontsize="medium"
+        )
     np.atleast_1d(axes)[0].legend(loc="lower left", fontsize="small")
     fig.tight_layout()
     return fig

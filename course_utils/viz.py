@@ -35,7 +35,10 @@ def grid_image(images, ncols=3, pad=2, background=64):
     out = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad), background, np.uint8)
     for i, image in enumerate(images):
         r, c = divmod(i, ncols)
-        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image
+        out[
+            pad + r * (h + pad) : pad + r * (h + pad) + h,
+            pad + c * (w + pad) : pad + c * (w + pad) + w,
+        ] = image
     return out
 
 
@@ -65,8 +68,11 @@ def write_png(path, image):
 
 def frame_paths(frames_dir):
     """The run's per-epoch frames, sorted by epoch."""
-    found = [(int(m.group(1)), p) for p in Path(frames_dir).glob("epoch_*.png")
-             if (m := FRAME_PATTERN.search(p.name))]
+    found = [
+        (int(m.group(1)), p)
+        for p in Path(frames_dir).glob("epoch_*.png")
+        if (m := FRAME_PATTERN.search(p.name))
+    ]
     return [p for _, p in sorted(found)]
 
 
@@ -104,8 +110,13 @@ def make_gif(frames_dir, out_path, max_frames=100, grey_levels=32, **timing):
     frames = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) // step * step + step // 2 for p in chosen]
     durations = frame_durations(len(frames), **timing)
     # Pillow wants one number, not a list, when the GIF has a single frame.
-    encoded = iio.imwrite("<bytes>", np.stack(frames), extension=".gif",
-                          duration=durations if len(frames) > 1 else durations[0], loop=0)
+    encoded = iio.imwrite(
+        "<bytes>",
+        np.stack(frames),
+        extension=".gif",
+        duration=durations if len(frames) > 1 else durations[0],
+        loop=0,
+    )
     atomic_write_bytes(out_path, encoded)
     return len(frames)
 
@@ -113,6 +124,7 @@ def make_gif(frames_dir, out_path, max_frames=100, grey_levels=32, **timing):
 def plot_grid(images, title=None, ncols=3, ax=None, scale=1.0):
     """Show images as a grid in a notebook (matplotlib)."""
     import matplotlib.pyplot as plt
+
     grid = grid_image(images, ncols=ncols)
     if ax is None:
         _, ax = plt.subplots(figsize=(scale * grid.shape[1] / 60, scale * grid.shape[0] / 60))
@@ -129,16 +141,24 @@ def _label_points(ax, points, color, below=False, bottom=None):
     labelled above the first run's label instead, clear of the tick labels."""
     for x, y in points:
         offset = -13 if below and (bottom is None or y > bottom) else 18 if below else 6
-        ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, offset),
-                    ha="center", fontsize="small", color=color)
+        ax.annotate(
+            f"{y:.3g}",
+            (x, y),
+            textcoords="offset points",
+            xytext=(0, offset),
+            ha="center",
+            fontsize="small",
+            color=color,
+        )
 
 
 def _log_axis(ax):
     """A log scale labelled with plain numbers (0.1, 1, 10), not powers of ten."""
     from matplotlib.ticker import FuncFormatter
+
     ax.set_yscale("log")
     low, high = ax.get_ylim()
-    ax.set_ylim(low, high * 2.5)                       # room for the labels above the points
+    ax.set_ylim(low, high * 2.5)  # room for the labels above the points
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
 
 
@@ -146,6 +166,7 @@ def _plot_score(ax, histories, metric, floor=None, colors=None):
     """One image-quality score per run over the epochs that recorded it, values written on the
     points, with what real faces score (``floor``) dashed; FD on a log scale when all is positive."""
     from matplotlib.ticker import MaxNLocator
+
     values, runs = [], []
     for index, (label, history) in enumerate(histories.items()):
         points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
@@ -158,14 +179,15 @@ def _plot_score(ax, histories, metric, floor=None, colors=None):
         ax.axhline(floor, color="grey", lw=1, ls="--", label=f"real faces: {floor:.2g}")
         values.append(floor)
     log = metric == "fd" and values and min(values) > 0
-    if values:     # the lowest tenth of the drawn range: no room for a label under the point
+    if values:  # the lowest tenth of the drawn range: no room for a label under the point
         low, high = min(values), max(values)
         bottom = low * (high / low) ** 0.1 if log else low + 0.1 * (high - low)
         for index, points, color in runs:
             _label_points(ax, points, color, below=index % 2 == 1, bottom=bottom)
     if log:
         _log_axis(ax)
-    ax.set_xlabel("epoch"); ax.legend()
+    ax.set_xlabel("epoch")
+    ax.legend()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
@@ -175,6 +197,7 @@ def plot_history(history, metric=None, floor=None):
     image-quality score on the epochs that recorded it; ``floor`` (what real faces score) is drawn as
     a dashed line, the best any artist can reach. FD falls by orders of magnitude, hence a log scale."""
     import matplotlib.pyplot as plt
+
     if isinstance(history, (str, Path)):
         history = read_history(history)
     epochs = [row["epoch"] for row in history]
@@ -182,15 +205,20 @@ def plot_history(history, metric=None, floor=None):
     fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.4))
     axes[0].plot(epochs, [r["gen_loss"] for r in history], label="artist (generator) loss")
     axes[0].plot(epochs, [r["disc_loss"] for r in history], label="critic (discriminator) loss")
-    axes[0].set_xlabel("epoch"); axes[0].set_ylabel("loss"); axes[0].legend()
+    axes[0].set_xlabel("epoch")
+    axes[0].set_ylabel("loss")
+    axes[0].legend()
     axes[1].plot(epochs, [r["d_real"] for r in history], label="D(x): verdict on real faces")
     axes[1].plot(epochs, [r["d_fake"] for r in history], label="D(G(z)): verdict on paintings")
     axes[1].axhline(0.5, color="grey", lw=0.8, ls="--")
-    axes[1].set_ylim(0, 1); axes[1].set_xlabel("epoch"); axes[1].set_ylabel("P(real)")
+    axes[1].set_ylim(0, 1)
+    axes[1].set_xlabel("epoch")
+    axes[1].set_ylabel("P(real)")
     axes[1].legend()
     from matplotlib.ticker import MaxNLocator
+
     for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))     # epochs are whole numbers
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     if metric:
         ax = axes[2]
         _plot_score(ax, {"the artist's paintings": history}, metric, floor, colors=["C2"])
@@ -210,20 +238,35 @@ def plot_category_shares(groups):
     ``metrics.predict_attributes``. A collapsed artist shows as bars missing where real faces have
     them."""
     import matplotlib.pyplot as plt
+
     names = ["hair_style", "eye_style", "mouth_style", "blush"]
-    fig, axes = plt.subplots(1, len(names), figsize=(15, 3.2),
-                             gridspec_kw={"width_ratios": [CATEGORIES[n] for n in names]})
+    fig, axes = plt.subplots(
+        1,
+        len(names),
+        figsize=(15, 3.2),
+        gridspec_kw={"width_ratios": [CATEGORIES[n] for n in names]},
+    )
     width = 0.8 / len(groups)
     for ax, name in zip(axes, names):
         count = CATEGORIES[name]
         for i, (label, attrs) in enumerate(groups.items()):
-            ax.bar(np.arange(count) + (i - (len(groups) - 1) / 2) * width,
-                   category_shares(attrs[name], count), width, label=label)
+            ax.bar(
+                np.arange(count) + (i - (len(groups) - 1) / 2) * width,
+                category_shares(attrs[name], count),
+                width,
+                label=label,
+            )
         ax.set_xticks(np.arange(count), CATEGORY_LABELS[name])
-        ax.set_title(name.replace("_", " ")); ax.set_ylim(0, 1)
+        ax.set_title(name.replace("_", " "))
+        ax.set_ylim(0, 1)
     axes[0].set_ylabel("share of faces")
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=len(groups),
-               bbox_to_anchor=(0.5, 1.0), frameon=False)
+    fig.legend(
+        *axes[0].get_legend_handles_labels(),
+        loc="upper center",
+        ncol=len(groups),
+        bbox_to_anchor=(0.5, 1.0),
+        frameon=False,
+    )
     fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
@@ -234,12 +277,15 @@ def plot_runs(histories, metric="fd", floor=None):
     real faces score (``floor``) dashed. ``histories`` maps a label to ``history.csv`` rows."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
+
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
     for label, history in histories.items():
-        axes[0].plot([r["epoch"] for r in history], [r["d_real"] - r["d_fake"] for r in history],
-                     label=label)
+        axes[0].plot(
+            [r["epoch"] for r in history], [r["d_real"] - r["d_fake"] for r in history], label=label
+        )
     axes[0].set_title("D(x) − D(G(z)): how easily the critic tells")
-    axes[0].set_xlabel("epoch"); axes[0].legend()
+    axes[0].set_xlabel("epoch")
+    axes[0].legend()
     axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))
     _plot_score(axes[1], histories, metric, floor)
     better = "higher" if metric == "afd" else "lower"

@@ -9,8 +9,15 @@ import numpy as np
 import pytest
 
 from course_utils import faces
-from course_utils.faces import (ATTRIBUTES, CATEGORIES, CONTINUOUS_RANGES, IMAGE_SIZE, draw_faces,
-                                render_faces, sample_face_params)
+from course_utils.faces import (
+    ATTRIBUTES,
+    CATEGORIES,
+    CONTINUOUS_RANGES,
+    IMAGE_SIZE,
+    draw_faces,
+    render_faces,
+    sample_face_params,
+)
 
 
 def upright(n=16, seed=5):

@@ -108,6 +108,7 @@ def test_copies_of_training_faces_are_flagged():
 
 def test_training_metric_returns_fd_and_kid():
     import keras
+
     from course_utils.models import make_generator_model
     keras.utils.set_random_seed(0)
     generator = make_generator_model(widths=(16, 8), kernel_size=4)
@@ -140,8 +141,8 @@ def test_folder_reference(tmp_path):
 
 def test_quality_command_prints_metrics_next_to_the_floor(tmp_path, capsys):
     from course_utils.cli import main
-    from course_utils.training import GANTrainer
     from course_utils.data import load_faces
+    from course_utils.training import GANTrainer
     trainer = GANTrainer("ci", tmp_path / "run")
     trainer.fit(load_faces("procedural", limit=64), epochs=1, progress=False)   # one step is enough
     assert main(["quality", "--run-dir", str(tmp_path / "run"), "--n", "200"]) == 0
@@ -182,6 +183,7 @@ def test_training_on_a_folder_scores_against_that_folder(tmp_path, capsys):
     """The real-data path end to end: JPEGs in a folder → training records FD against that folder →
     ``quality`` defaults to the folder the run trained on."""
     import cv2
+
     from course_utils.cli import main
     from course_utils.training import train
     folder = tmp_path / "anime"

@@ -8,8 +8,12 @@ import pytest
 import tensorflow as tf
 
 from course_utils.losses import cross_entropy, discriminator_loss, generator_loss
-from course_utils.models import (NOISE_DIM, count_multiply_adds, make_discriminator_model,
-                                  make_generator_model)
+from course_utils.models import (
+    NOISE_DIM,
+    count_multiply_adds,
+    make_discriminator_model,
+    make_generator_model,
+)
 
 
 def test_generator_maps_160d_noise_to_56x56x1_in_tanh_range():

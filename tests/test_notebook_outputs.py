@@ -9,7 +9,6 @@ notebook's metadata, must carry no output (pictures, progress bars, widget state
 import json
 
 import pytest
-
 from conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))

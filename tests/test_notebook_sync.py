@@ -12,7 +12,6 @@ import textwrap
 
 import nbformat
 import pytest
-
 from conftest import REPO
 
 
