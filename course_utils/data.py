@@ -448,7 +448,7 @@ def _read_face(path, size):
 
 
 def read_face(path, size=IMAGE_SIZE):
-    """Read one image file as grayscale ``(size, size)`` uint8, as in the seed article
+    """Read one image file as grayscale ``(size, size)`` uint8, as in the article
     (``cv2.imread(path, IMREAD_GRAYSCALE)`` then ``cv2.resize``), with INTER_AREA.
 
     Raises ``ValueError`` naming the file and the problem when it cannot be used: empty, not an

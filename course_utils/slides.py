@@ -15,11 +15,13 @@ without Wi-Fi, from a USB stick.
 What the notebook has for its tests and tools but a projector should not show is left out of the
 deck: the marker lines ``# NBVAL_CHECK_OUTPUT`` and ``#@save course_utils.X``, TensorFlow's stderr
 chatter, and the intermediate states of the training progress line (a ``\r`` rewrites it in place;
-the deck keeps what a terminal would show last). The slide is ``SLIDE_WIDTH`` × ``SLIDE_HEIGHT``
-(16:10, reveal.js scales it to the screen) without scroll bars: ``tests/test_slides.py`` shows every
-slide at 1280×800 in headless Chromium and fails when anything runs off it. Matplotlib figures are
-drawn with ``SLIDE_RC`` (larger text than in the notebook), and each carries the size of its
-smallest text (``data-font-px``) so that test can check it is readable on screen.
+the deck keeps what a terminal would show last); a widget, which needs a live kernel, becomes a line
+saying where to use it. The slide is ``SLIDE_WIDTH`` × ``SLIDE_HEIGHT`` (16:10, reveal.js scales it
+to the screen) without scroll bars, and a code cell longer than ``MAX_CODE_LINES`` continues on a
+sub-slide of its own: ``tests/test_slides.py`` shows every slide at 1280×800 in headless Chromium
+and fails when anything runs off it. Matplotlib figures are drawn with ``SLIDE_RC`` (larger text
+than in the notebook), and each carries its smallest text size and any overlapping texts
+(``figure_text_report``) so that test can check it reads on screen.
 """
 
 import os

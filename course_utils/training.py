@@ -149,7 +149,7 @@ class GANTrainer:
         self.noise_dim = self.generator.input_shape[-1]
         self.noise_rng = tf.random.Generator.from_seed(seed)
         # Fixed preview noise: the same 9 points in noise space every epoch, so frames are comparable.
-        self.seed_noise = tf.random.stateless_normal([9, self.noise_dim], seed=[seed, 2024])
+        self.preview_noise = tf.random.stateless_normal([9, self.noise_dim], seed=[seed, 2024])
         self.epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
         self.history = []
         self.train_step = make_train_step(
@@ -299,7 +299,7 @@ class GANTrainer:
     # --- pictures -----------------------------------------------------------------------------
     def preview(self, noise=None):
         """The artist's current paintings of the fixed preview noise, as values in [-1, 1]."""
-        noise = self.seed_noise if noise is None else noise
+        noise = self.preview_noise if noise is None else noise
         return self.generator(noise, training=False).numpy()
 
     # --- the whole run ------------------------------------------------------------------------

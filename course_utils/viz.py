@@ -234,7 +234,7 @@ def plot_history(history, metric=None, floor=None):
 
 def plot_category_shares(groups):
     """Bar charts of how often each style (hair, eyes, mouth, blush) occurs, one bar per group:
-    ``groups`` maps a label ("real faces", "seed recipe", ...) to attributes as returned by
+    ``groups`` maps a label ("real faces", "article recipe", ...) to attributes as returned by
     ``metrics.predict_attributes``. A collapsed artist shows as bars missing where real faces have
     them."""
     import matplotlib.pyplot as plt

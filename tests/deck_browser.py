@@ -68,22 +68,26 @@ INSPECT_JS = r"""
   const leaves = [...slide.querySelectorAll('*')].filter(el => shown(el) &&
       (el.tagName === 'IMG' || el.tagName === 'svg' || el.tagName === 'CANVAS' ||
        [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())));
+  // Where the ink is: a picture's box, or the line boxes of an element's own text (a block's box
+  // can be narrower than the text that spills out of it).
+  const boxes = el => {
+    if (el.tagName === 'IMG' || el.tagName === 'svg' || el.tagName === 'CANVAS') return [el.getBoundingClientRect()];
+    return [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim()).flatMap(n => {
+      const range = document.createRange(); range.selectNodeContents(n);
+      return [...range.getClientRects()].filter(r => r.width > 0);
+    });
+  };
   let low = null, wide = null;
   for (const el of leaves) {
-    const r = el.getBoundingClientRect();
-    if (r.bottom > bottom && (!low || r.bottom > low[1])) low = [el, r.bottom];
-    if ((r.right > right || r.left < left) && (!wide || r.right > wide[1])) wide = [el, r.right];
+    for (const r of boxes(el)) {
+      if (r.bottom > bottom && (!low || r.bottom > low[1])) low = [el, r.bottom];
+      if ((r.right > right || r.left < left) && (!wide || r.right > wide[1])) wide = [el, r.right];
+    }
   }
   // The navigation arrows sit in the bottom-right corner, over the slide: nothing may hide there.
   const arrows = [...document.querySelectorAll('.reveal .controls button')]
     .filter(b => getComputedStyle(b).opacity > 0 && getComputedStyle(b).visibility !== 'hidden')
     .map(b => b.getBoundingClientRect()).filter(r => r.width > 0);
-  const boxes = el => {
-    if (el.tagName === 'IMG' || el.tagName === 'svg' || el.tagName === 'CANVAS') return [el.getBoundingClientRect()];
-    return [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim()).flatMap(n => {
-      const range = document.createRange(); range.selectNodeContents(n); return [...range.getClientRects()];
-    });
-  };
   const hidden = leaves.find(el => boxes(el).some(r => arrows.some(a =>
       r.left < a.right && r.right > a.left && r.top < a.bottom && r.bottom > a.top)));
   if (hidden) problems.push(`controls: ${label(hidden)} lies under the navigation arrows`);

@@ -106,7 +106,7 @@ def test_load_generator_restores_the_trained_weights(tmp_path):
     trainer = GANTrainer("ci", tmp_path / "run")
     trainer.fit(load_faces("procedural", limit=128), epochs=1, progress=False)
     generator = load_generator(tmp_path / "run")
-    np.testing.assert_array_equal(generator(trainer.seed_noise, training=False).numpy(), trainer.preview())
+    np.testing.assert_array_equal(generator(trainer.preview_noise, training=False).numpy(), trainer.preview())
     critic = load_discriminator(tmp_path / "run")
     faces = to_model_input(load_faces("procedural", limit=8))
     np.testing.assert_array_equal(critic(faces, training=False).numpy(),
