@@ -19,8 +19,12 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-OPTIONS = {"plain": (False, False), "xla": (True, False), "mixed": (False, True),
-           "xla_mixed": (True, True)}
+OPTIONS = {
+    "plain": (False, False),
+    "xla": (True, False),
+    "mixed": (False, True),
+    "xla_mixed": (True, True),
+}
 
 
 def figure(name, value, unit):
@@ -32,6 +36,7 @@ def images_per_second(preset, option, steps, rounds):
 
     from course_utils.data import load_faces, to_model_input
     from course_utils.training import GANTrainer
+
     jit, mixed = OPTIONS[option]
     trainer = GANTrainer(preset, None, jit_compile=jit, mixed_precision=mixed)
     batch = tf.constant(to_model_input(load_faces("procedural", limit=preset.batch_size)))
@@ -50,8 +55,11 @@ def images_per_second(preset, option, steps, rounds):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--full", action="store_true",
-                        help="all four options with the seed preset's models (meant for a GPU)")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="all four options with the seed preset's models (meant for a GPU)",
+    )
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--options", nargs="+", choices=list(OPTIONS), default=None)
@@ -59,12 +67,16 @@ def main(argv=None):
     import tensorflow as tf
 
     from course_utils.presets import get_preset
+
     on_gpu = bool(tf.config.list_physical_devices("GPU"))
     preset = get_preset("seed" if args.full else "ci")
     options = args.options or (list(OPTIONS) if args.full or on_gpu else ["plain", "xla"])
     steps = args.steps or (50 if on_gpu else 10)
-    print(f"# device: {'GPU' if on_gpu else 'CPU'}; models and batch of preset '{preset.name}' "
-          f"(batch {preset.batch_size}); {steps} steps x {args.rounds} rounds", flush=True)
+    print(
+        f"# device: {'GPU' if on_gpu else 'CPU'}; models and batch of preset '{preset.name}' "
+        f"(batch {preset.batch_size}); {steps} steps x {args.rounds} rounds",
+        flush=True,
+    )
     results = {}
     for option in options:
         results[option] = images_per_second(preset, option, steps, args.rounds)

@@ -41,6 +41,7 @@ def reference_step(generator, discriminator, noise_dim, batch_size):
     """The TensorFlow DCGAN tutorial's train step, verbatim in spirit: the baseline."""
     import keras
     import tensorflow as tf
+
     cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
     g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
 
@@ -52,13 +53,15 @@ def reference_step(generator, discriminator, noise_dim, batch_size):
             real_output = discriminator(images, training=True)
             fake_output = discriminator(generated_images, training=True)
             gen_loss = cross_entropy(tf.ones_like(fake_output), fake_output)
-            disc_loss = (cross_entropy(tf.ones_like(real_output), real_output)
-                         + cross_entropy(tf.zeros_like(fake_output), fake_output))
+            disc_loss = cross_entropy(tf.ones_like(real_output), real_output) + cross_entropy(
+                tf.zeros_like(fake_output), fake_output
+            )
         g_grads = gen_tape.gradient(gen_loss, generator.trainable_variables)
         d_grads = disc_tape.gradient(disc_loss, discriminator.trainable_variables)
         g_opt.apply_gradients(zip(g_grads, generator.trainable_variables))
         d_opt.apply_gradients(zip(d_grads, discriminator.trainable_variables))
         return gen_loss, disc_loss
+
     return train_step
 
 
@@ -68,6 +71,7 @@ def bench_train_step(preset_name, rounds, steps):
     from course_utils.data import load_faces, make_dataset, to_model_input
     from course_utils.presets import get_preset
     from course_utils.training import GANTrainer, build_models
+
     preset = get_preset(preset_name)
     x = to_model_input(load_faces("procedural", limit=preset.batch_size * steps))
     ours = GANTrainer(preset)
@@ -81,7 +85,7 @@ def bench_train_step(preset_name, rounds, steps):
         tf.nest.map_structure(lambda t: t.numpy(), out)
         return len(x) // preset.batch_size * preset.batch_size / (time.perf_counter() - start)
 
-    epoch(ours.train_step), epoch(theirs)            # trace and warm up both
+    epoch(ours.train_step), epoch(theirs)  # trace and warm up both
     ours_ips, theirs_ips = [], []
     for _ in range(rounds):
         ours_ips.append(epoch(ours.train_step))
@@ -96,6 +100,7 @@ def bench_train_step(preset_name, rounds, steps):
 
 def _afd_ratio(generator, real_rate, n=500):
     from course_utils import detector, metrics
+
     painted = metrics.generate_images(generator, n)
     return detector.detection_rate(painted) / real_rate, painted
 
@@ -110,6 +115,7 @@ def bench_classroom_payoff(with_article=True):
     from course_utils.data import load_faces, make_dataset, to_model_input
     from course_utils.presets import get_preset
     from course_utils.training import GANTrainer, train
+
     preset = get_preset("classroom")
     real = metrics.get_reference("procedural", 500).heldout_images
     real_rate = detector.detection_rate(real)
@@ -117,7 +123,7 @@ def bench_classroom_payoff(with_article=True):
     scoring = {"seconds": 0.0, "first": None, "last": None}
     began = time.perf_counter()
 
-    def check(generator):            # called by the loop after every epoch; its own time is left out
+    def check(generator):  # called by the loop after every epoch; its own time is left out
         start = time.perf_counter()
         ratio, painted = _afd_ratio(generator, real_rate)
         now = start - began - scoring["seconds"]
@@ -134,7 +140,11 @@ def bench_classroom_payoff(with_article=True):
     wall = time.perf_counter() - began - scoring["seconds"]
     cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
     total, ratio, variety = scoring["last"]
-    figure("classroom_seconds_to_faces", scoring["first"] if scoring["first"] is not None else total, "s")
+    figure(
+        "classroom_seconds_to_faces",
+        scoring["first"] if scoring["first"] is not None else total,
+        "s",
+    )
     figure("classroom_seconds_total", wall, "s")
     figure("classroom_afd_ratio", ratio, "ratio")
     figure("classroom_variety_ratio", variety, "ratio")
@@ -156,6 +166,7 @@ def bench_classroom_payoff(with_article=True):
 
 def bench_faces():
     from course_utils.faces import render_faces
+
     render_faces(100)
     start = time.perf_counter()
     render_faces(20000, seed=1)
@@ -165,10 +176,11 @@ def bench_faces():
 def bench_jpegs(count):
     from course_utils.data import prepare_folder
     from course_utils.faces import render_faces
+
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
         faces, _ = render_faces(200, size=112)
-        for i in range(count):            # colour JPEGs of 90–120 px, like the real dataset
+        for i in range(count):  # colour JPEGs of 90–120 px, like the real dataset
             size = int(rng.integers(90, 121))
             image = cv2.resize(faces[i % 200], (size, size), interpolation=cv2.INTER_AREA)
             cv2.imwrite(f"{tmp}/{i:05d}_2008.jpg", cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
@@ -184,12 +196,15 @@ def bench_gif():
     """500 frames shaped like a real run: noise that resolves into faces over the epochs."""
     from course_utils.faces import render_faces
     from course_utils.viz import frame_image, make_gif, write_png
+
     faces = render_faces(9, seed=3)[0].astype(np.float32)
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
         for epoch in range(1, 501):
             noise_level = 120 * np.exp(-epoch / 60)
-            image = np.clip(faces + rng.normal(0, 1, faces.shape) * noise_level, 0, 255).astype(np.uint8)
+            image = np.clip(faces + rng.normal(0, 1, faces.shape) * noise_level, 0, 255).astype(
+                np.uint8
+            )
             write_png(Path(tmp) / "frames" / f"epoch_{epoch:04d}.png", frame_image(image, epoch))
         start = time.perf_counter()
         make_gif(Path(tmp) / "frames", Path(tmp) / "training.gif")
@@ -201,12 +216,13 @@ def bench_metric(classroom_images_per_s, repeats):
     from course_utils import metrics
     from course_utils.presets import get_preset
     from course_utils.training import build_models
+
     preset = get_preset("classroom")
     generator, _ = build_models(preset)
     start = time.perf_counter()
     metric = metrics.make_training_metric("procedural", preset)
     figure("metric_setup_seconds", time.perf_counter() - start, "s")
-    metric(generator)                                   # trace once
+    metric(generator)  # trace once
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -224,8 +240,11 @@ def bench_metric(classroom_images_per_s, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, no article run")
-    parser.add_argument("--payoff", action="store_true",
-                        help="only the classroom payoff figures (about 3 minutes, more with the article)")
+    parser.add_argument(
+        "--payoff",
+        action="store_true",
+        help="only the classroom payoff figures (about 3 minutes, more with the article)",
+    )
     args = parser.parse_args()
     if args.payoff:
         bench_classroom_payoff(with_article=not args.quick)
@@ -233,7 +252,9 @@ def main():
     bench_faces()
     bench_jpegs(2000 if args.quick else 20000)
     bench_gif()
-    classroom_ips = bench_train_step("classroom", rounds=3 if args.quick else 5, steps=10 if args.quick else 30)
+    classroom_ips = bench_train_step(
+        "classroom", rounds=3 if args.quick else 5, steps=10 if args.quick else 30
+    )
     bench_metric(classroom_ips, repeats=3 if args.quick else 5)
     if not args.quick:
         bench_train_step("seed", rounds=3, steps=3)

@@ -35,13 +35,20 @@ EXAMPLES = {
     "train": [
         ("-> runs/classroom/ (or runs/$COURSE_PRESET/); again: resumes", "train"),
         ("seconds, for a smoke test -> runs/ci/", "train --preset ci"),
-        ("the article's recipe on a GPU -> runs/seed/", "train --preset seed --xla --mixed-precision"),
-        ("the real dataset, 30 epochs",
-         "train --data data/raw/anime/images --run-dir runs/anime --epochs 30"),
+        (
+            "the article's recipe on a GPU -> runs/seed/",
+            "train --preset seed --xla --mixed-precision",
+        ),
+        (
+            "the real dataset, 30 epochs",
+            "train --data data/raw/anime/images --run-dir runs/anime --epochs 30",
+        ),
     ],
     "generate": [
-        ("16 faces, 2x enlarged, another seed",
-         "generate --run-dir runs/classroom --n 16 --scale 2 --seed 1 --out faces.png"),
+        (
+            "16 faces, 2x enlarged, another seed",
+            "generate --run-dir runs/classroom --n 16 --scale 2 --seed 1 --out faces.png",
+        ),
     ],
     "gif": [
         ("a smaller GIF of 50 frames", "gif --run-dir runs/seed --max-frames 50 --out seed.gif"),
@@ -89,30 +96,44 @@ def positive_int(text):
 
 def _train(args):
     from course_utils.training import TrainingDiverged, train
+
     preset = get_preset(args.preset)
     run_dir = run_dir_for(args, preset.name)
     data = args.data if args.data == "procedural" else str(Path(args.data).resolve())
     print(f"Training preset '{preset.name}' on {data} faces in {run_dir}/")
     print(f"  {preset.description}")
     try:
-        trainer = train(run_dir, preset, data=data, epochs=args.epochs, seed=args.seed,
-                        jit_compile=args.xla, mixed_precision=args.mixed_precision,
-                        metric=None if args.no_metric else "auto", metric_every=args.metric_every)
+        trainer = train(
+            run_dir,
+            preset,
+            data=data,
+            epochs=args.epochs,
+            seed=args.seed,
+            jit_compile=args.xla,
+            mixed_precision=args.mixed_precision,
+            metric=None if args.no_metric else "auto",
+            metric_every=args.metric_every,
+        )
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
         return 3
     last = trainer.history[-1] if trainer.history else None
     print(f"\nDone: trained to epoch {int(trainer.epoch.numpy())} in {run_dir}/")
     if last:
-        print(f"  last epoch: generator loss {last['gen_loss']:.3f}, "
-              f"discriminator loss {last['disc_loss']:.3f}")
+        print(
+            f"  last epoch: generator loss {last['gen_loss']:.3f}, "
+            f"discriminator loss {last['disc_loss']:.3f}"
+        )
     scored = [row for row in trainer.history if row.get("afd") is not None]
     if scored:
         from course_utils.metrics import TRAINING_METRIC_N, floor
+
         low, now = floor(data, TRAINING_METRIC_N), scored[-1]
-        print(f"  faces at epoch {now['epoch']} ({TRAINING_METRIC_N} paintings): the anime-face "
-              f"detector finds a face in {now['afd']:.0%} of them, in {low['afd']:.0%} of real "
-              f"faces ({now['afd'] / low['afd']:.2f} of real; higher is better)")
+        print(
+            f"  faces at epoch {now['epoch']} ({TRAINING_METRIC_N} paintings): the anime-face "
+            f"detector finds a face in {now['afd']:.0%} of them, in {low['afd']:.0%} of real "
+            f"faces ({now['afd'] / low['afd']:.2f} of real; higher is better)"
+        )
         print(f"  FD {now['fd']:.2f} (real faces: {low['fd']:.2f}; lower is better)")
     for name in ("config.json", "history.csv", "frames/", "checkpoints/", "training.gif"):
         print(f"  {run_dir / name}")
@@ -124,10 +145,11 @@ def _generate(args):
     import tensorflow as tf
 
     from course_utils.viz import grid_image, write_png
+
     generator = RunFolder(args.run_dir).load("generator")
     noise = tf.random.stateless_normal([args.n, generator.input_shape[-1]], seed=[args.seed, 7])
     images = generator(noise, training=False).numpy()
-    ncols = max(1, int(round(args.n ** 0.5)))
+    ncols = max(1, int(round(args.n**0.5)))
     grid = grid_image(images, ncols=ncols)
     grid = cv2.resize(grid, None, fx=args.scale, fy=args.scale, interpolation=cv2.INTER_NEAREST)
     print(write_png(args.out, grid))
@@ -136,25 +158,31 @@ def _generate(args):
 
 def _gif(args):
     from course_utils.viz import make_gif
+
     run_dir = Path(args.run_dir)
     out = Path(args.out) if args.out else run_dir / "training.gif"
     count = make_gif(run_dir / "frames", out, max_frames=args.max_frames)
     history = RunFolder(run_dir).read_history()
     missing = RunFolder(run_dir).missing_frames(history[-1]["epoch"]) if history else []
     if missing:
-        print(f"warning: no frame for epoch(s) {', '.join(map(str, missing))}: the GIF skips them "
-              f"(train again in {run_dir} to repaint them from their checkpoints)", file=sys.stderr)
+        print(
+            f"warning: no frame for epoch(s) {', '.join(map(str, missing))}: the GIF skips them "
+            f"(train again in {run_dir} to repaint them from their checkpoints)",
+            file=sys.stderr,
+        )
     print(f"{out}: {count} frames, {out.stat().st_size / 1e6:.2f} MB")
     return 0
 
 
 def _quality(args):
     from course_utils.metrics import _quality
+
     return _quality(args)
 
 
 def _slides(args):
     from course_utils.slides import _slides
+
     return _slides(args)
 
 
@@ -165,92 +193,196 @@ def build_parser(prog=PROG):
     presets = preset_names()
 
     def command(name, summary, handler):
-        p = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".",
-                           epilog=_epilog(name, prog),
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=summary,
+            description=summary[0].upper() + summary[1:] + ".",
+            epilog=_epilog(name, prog),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(func=handler)
         return p
 
-    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION,
-                                     epilog=_epilog(None, prog),
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
-                        help="print the course package's version and exit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                title="commands")
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=DESCRIPTION,
+        epilog=_epilog(None, prog),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help="print the course package's version and exit",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
     p = command("train", "train a DCGAN run, or resume it where it stopped", _train)
-    p.add_argument("--preset", choices=presets, default=None,
-                   help="the recipe and its size (default: $COURSE_PRESET, else classroom)")
-    p.add_argument("--data", default="procedural", metavar="procedural|DIR",
-                   help="'procedural' (the built-in faces, offline) or a folder of face images, "
-                        "searched recursively (default: %(default)s)")
-    p.add_argument("--run-dir", default=None, metavar="DIR",
-                   help="where the run's config, history, frames, checkpoints and GIF go; an "
-                        "existing run resumes (default: runs/PRESET)")
-    p.add_argument("--epochs", type=positive_int, default=None, metavar="N",
-                   help="train until the run has N epochs in total (default: the preset's)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="random seed of the weights, the data order and the noise "
-                        "(default: %(default)s)")
-    p.add_argument("--xla", action="store_true",
-                   help="compile the train step with XLA (faster on a GPU)")
-    p.add_argument("--mixed-precision", action="store_true",
-                   help="compute in bfloat16, weights and outputs in float32 (GPUs of "
-                        "compute capability 8.0 and later)")
-    p.add_argument("--metric-every", type=int, default=None, metavar="K",
-                   help="score image quality (AFD, FD, KID) every K epochs (default: the "
-                        "preset's)")
-    p.add_argument("--no-metric", action="store_true",
-                   help="skip the image-quality score during training")
+    p.add_argument(
+        "--preset",
+        choices=presets,
+        default=None,
+        help="the recipe and its size (default: $COURSE_PRESET, else classroom)",
+    )
+    p.add_argument(
+        "--data",
+        default="procedural",
+        metavar="procedural|DIR",
+        help="'procedural' (the built-in faces, offline) or a folder of face images, "
+        "searched recursively (default: %(default)s)",
+    )
+    p.add_argument(
+        "--run-dir",
+        default=None,
+        metavar="DIR",
+        help="where the run's config, history, frames, checkpoints and GIF go; an "
+        "existing run resumes (default: runs/PRESET)",
+    )
+    p.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="train until the run has N epochs in total (default: the preset's)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random seed of the weights, the data order and the noise (default: %(default)s)",
+    )
+    p.add_argument(
+        "--xla", action="store_true", help="compile the train step with XLA (faster on a GPU)"
+    )
+    p.add_argument(
+        "--mixed-precision",
+        action="store_true",
+        help="compute in bfloat16, weights and outputs in float32 (GPUs of "
+        "compute capability 8.0 and later)",
+    )
+    p.add_argument(
+        "--metric-every",
+        type=int,
+        default=None,
+        metavar="K",
+        help="score image quality (AFD, FD, KID) every K epochs (default: the preset's)",
+    )
+    p.add_argument(
+        "--no-metric", action="store_true", help="skip the image-quality score during training"
+    )
 
     p = command("generate", "draw new faces from a run's latest checkpoint", _generate)
-    p.add_argument("--run-dir", required=True, metavar="DIR",
-                   help="a run folder that holds checkpoints (written by train)")
-    p.add_argument("--n", type=int, default=9,
-                   help="how many faces to draw, in a roughly square grid (default: %(default)s)")
-    p.add_argument("--out", default="generated.png", metavar="PNG",
-                   help="the image file to write (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="noise seed: the same seed draws the same faces (default: %(default)s)")
-    p.add_argument("--scale", type=int, default=3,
-                   help="enlarge each pixel this many times (default: %(default)s)")
+    p.add_argument(
+        "--run-dir",
+        required=True,
+        metavar="DIR",
+        help="a run folder that holds checkpoints (written by train)",
+    )
+    p.add_argument(
+        "--n",
+        type=int,
+        default=9,
+        help="how many faces to draw, in a roughly square grid (default: %(default)s)",
+    )
+    p.add_argument(
+        "--out",
+        default="generated.png",
+        metavar="PNG",
+        help="the image file to write (default: %(default)s)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="noise seed: the same seed draws the same faces (default: %(default)s)",
+    )
+    p.add_argument(
+        "--scale",
+        type=int,
+        default=3,
+        help="enlarge each pixel this many times (default: %(default)s)",
+    )
 
     p = command("gif", "rebuild a run's training GIF from its per-epoch frames", _gif)
-    p.add_argument("--run-dir", required=True, metavar="DIR",
-                   help="a run folder with frames/epoch_*.png (written by train)")
-    p.add_argument("--out", default=None, metavar="GIF",
-                   help="the GIF to write (default: RUN_DIR/training.gif)")
-    p.add_argument("--max-frames", type=int, default=100, metavar="N",
-                   help="keep at most N frames, evenly spaced, the last one always "
-                        "(default: %(default)s)")
+    p.add_argument(
+        "--run-dir",
+        required=True,
+        metavar="DIR",
+        help="a run folder with frames/epoch_*.png (written by train)",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="GIF",
+        help="the GIF to write (default: RUN_DIR/training.gif)",
+    )
+    p.add_argument(
+        "--max-frames",
+        type=int,
+        default=100,
+        metavar="N",
+        help="keep at most N frames, evenly spaced, the last one always (default: %(default)s)",
+    )
 
     p = command("quality", "score a run's faces against real ones, next to the floor", _quality)
-    p.add_argument("--run-dir", default=None, metavar="DIR",
-                   help="the run to score (needed unless --calibrate)")
-    p.add_argument("--n", type=int, default=2000,
-                   help="how many painted and how many real faces are compared "
-                        "(default: %(default)s)")
-    p.add_argument("--reference", default=None, metavar="procedural|DIR",
-                   help="the real faces: 'procedural' or a folder of images "
-                        "(default: the data the run trained on)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="seed of the painted and real faces drawn (default: %(default)s)")
-    p.add_argument("--calibrate", action="store_true",
-                   help="print the real-vs-real floor and the scores of blurred, noised and cut "
-                        "real faces instead of scoring a run")
+    p.add_argument(
+        "--run-dir",
+        default=None,
+        metavar="DIR",
+        help="the run to score (needed unless --calibrate)",
+    )
+    p.add_argument(
+        "--n",
+        type=int,
+        default=2000,
+        help="how many painted and how many real faces are compared (default: %(default)s)",
+    )
+    p.add_argument(
+        "--reference",
+        default=None,
+        metavar="procedural|DIR",
+        help="the real faces: 'procedural' or a folder of images "
+        "(default: the data the run trained on)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the painted and real faces drawn (default: %(default)s)",
+    )
+    p.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="print the real-vs-real floor and the scores of blurred, noised and cut "
+        "real faces instead of scoring a run",
+    )
 
     p = command("slides", "build offline reveal.js decks from the lessons", _slides)
-    p.add_argument("--preset", choices=presets, default=None,
-                   help="the preset to execute the lessons with "
-                        "(default: $COURSE_PRESET, else classroom)")
-    p.add_argument("--lessons", nargs="+", default=None, metavar="NN",
-                   help="lesson numbers or notebook stems, e.g. 00 05 (default: every lesson)")
-    p.add_argument("--no-execute", action="store_true",
-                   help="export the notebooks as saved, without running them (no pictures "
-                        "unless they hold outputs)")
-    p.add_argument("--out-dir", default=str(BUILD_DIR), metavar="DIR",
-                   help="where the decks go (default: %(default)s)")
+    p.add_argument(
+        "--preset",
+        choices=presets,
+        default=None,
+        help="the preset to execute the lessons with (default: $COURSE_PRESET, else classroom)",
+    )
+    p.add_argument(
+        "--lessons",
+        nargs="+",
+        default=None,
+        metavar="NN",
+        help="lesson numbers or notebook stems, e.g. 00 05 (default: every lesson)",
+    )
+    p.add_argument(
+        "--no-execute",
+        action="store_true",
+        help="export the notebooks as saved, without running them (no pictures "
+        "unless they hold outputs)",
+    )
+    p.add_argument(
+        "--out-dir",
+        default=str(BUILD_DIR),
+        metavar="DIR",
+        help="where the decks go (default: %(default)s)",
+    )
     return parser
 
 
@@ -259,6 +391,7 @@ def main(argv=None, prog=PROG):
     args = build_parser(prog).parse_args(argv)
     if args.command in ("train", "generate", "quality"):
         from course_utils.cloud import import_tensorflow_quietly
+
         import_tensorflow_quietly()
     try:
         return args.func(args)

@@ -30,13 +30,16 @@ def binder_memory_hint():
     """On Binder, one line asking to shut down the previous lesson's kernel: Binder gives 1–2 GB, a
     lesson's kernel holds about 1 GB (TensorFlow alone 0.6 GB), and two open kernels lose one."""
     if on_binder():
-        print("Binder gives this session 1-2 GB of memory and a lesson needs about 1 GB: shut down "
-              "the previous lesson's kernel first (Kernel → Shut Down Kernel, or the Running tab).")
+        print(
+            "Binder gives this session 1-2 GB of memory and a lesson needs about 1 GB: shut down "
+            "the previous lesson's kernel first (Kernel → Shut Down Kernel, or the Running tab)."
+        )
 
 
 def gpu_names():
     """Names of the GPUs TensorFlow can see (an empty list on a CPU-only machine)."""
     import tensorflow as tf
+
     names = []
     for gpu in tf.config.list_physical_devices("GPU"):
         details = tf.config.experimental.get_device_details(gpu)
@@ -60,17 +63,21 @@ def suggested_training_options():
     plain float32 on a CPU, where neither pays (see ``benchmarks/gpu_options.py``). Colab's free T4
     (7.5) gets XLA only."""
     capabilities = gpu_compute_capabilities()
-    return {"jit_compile": bool(capabilities),
-            "mixed_precision": bool(capabilities) and min(capabilities) >= (8, 0)}
+    return {
+        "jit_compile": bool(capabilities),
+        "mixed_precision": bool(capabilities) and min(capabilities) >= (8, 0),
+    }
 
 
 def gpu_compute_capabilities():
     """(major, minor) compute capability of each GPU TensorFlow sees; empty on a CPU-only machine."""
     import tensorflow as tf
+
     found = []
     for gpu in tf.config.list_physical_devices("GPU"):
-        found.append(tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability",
-                                                                             (0, 0))))
+        found.append(
+            tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0)))
+        )
     return found
 
 
@@ -89,6 +96,7 @@ def run_folder(name, use_drive=None):
             raise RuntimeError("Google Drive is only available inside Colab; use use_drive=False")
         if not DRIVE_MYDRIVE.exists():
             from google.colab import drive
+
             drive.mount(str(DRIVE_MOUNT))
         root = DRIVE_ROOT / "runs"
     elif os.environ.get("COURSE_RUNS_DIR"):

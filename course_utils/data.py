@@ -61,7 +61,7 @@ MAX_EXTRACT_BYTES = 4 << 30
 # Part of the cache key: bump it when the rules for reading a file change, so that a cache written
 # under the old rules (which, say, let a damaged JPEG through) is not reused.
 READER_VERSION = 2
-SUMMARY_SKIPPED_SHOWN = 5     # how many skipped files ``PreparedFaces.summary()`` names
+SUMMARY_SKIPPED_SHOWN = 5  # how many skipped files ``PreparedFaces.summary()`` names
 
 _COURSE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,16 +93,19 @@ class PreparedFaces:
 
     ``unused`` counts readable images left out because ``limit`` was reached.
     """
+
     images: np.ndarray
     files: list = field(default_factory=list)
-    skipped: list = field(default_factory=list)   # [(path, reason), ...]
+    skipped: list = field(default_factory=list)  # [(path, reason), ...]
     folder: str = ""
     unused: int = 0
 
     def report(self):
         """A human-readable listing that names every skipped file (can be long)."""
-        lines = [f"{len(self.images)} faces of {IMAGE_SIZE}×{IMAGE_SIZE} prepared, "
-                 f"{len(self.skipped)} files skipped"]
+        lines = [
+            f"{len(self.images)} faces of {IMAGE_SIZE}×{IMAGE_SIZE} prepared, "
+            f"{len(self.skipped)} files skipped"
+        ]
         lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
         return "\n".join(lines)
 
@@ -113,8 +116,9 @@ class PreparedFaces:
         head = f"{len(self.images)} images used{where}, {len(self.skipped)} files skipped"
         if self.unused:
             head += f", {self.unused} more not needed (limit reached)"
-        lines = [head] + [f"  skipped {self._short(path)}: {reason}"
-                  for path, reason in self.skipped[:shown]]
+        lines = [head] + [
+            f"  skipped {self._short(path)}: {reason}" for path, reason in self.skipped[:shown]
+        ]
         if len(self.skipped) > shown:
             lines.append(f"  ... and {len(self.skipped) - shown} more (all of them: .report())")
         return "\n".join(lines)
@@ -124,10 +128,11 @@ class PreparedFaces:
 
     def _short(self, path):
         prefix = self.folder.rstrip(os.sep) + os.sep
-        return path[len(prefix):] if self.folder and path.startswith(prefix) else path
+        return path[len(prefix) :] if self.folder and path.startswith(prefix) else path
 
 
 # --- Reading one file: judge it by whether it decodes completely -----------------------------
+
 
 class _Unusable(ValueError):
     """Why one file cannot be used (the message is the reason, without the file's name)."""
@@ -168,7 +173,7 @@ def _sniff_format(data):
 
 # JPEG start-of-frame markers carry the size; C4 (DHT), C8 (reserved) and CC (DAC) are not frames.
 _JPEG_FRAMES = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-_JPEG_LOSSLESS_FRAMES = {0xC3, 0xC7, 0xCB, 0xCF}    # no DCT coefficients to account for
+_JPEG_LOSSLESS_FRAMES = {0xC3, 0xC7, 0xCB, 0xCF}  # no DCT coefficients to account for
 
 
 def _jpeg_layout(data):
@@ -182,7 +187,7 @@ def _jpeg_layout(data):
     and a cut JPEG with an end marker glued on is not (``_jpeg_decodes_completely`` tells).
     """
     size, pos, n = None, 2, len(data)
-    awaited = set()       # (component, coefficient) pairs no scan has yet delivered in full
+    awaited = set()  # (component, coefficient) pairs no scan has yet delivered in full
     truncated = _Unusable("truncated JPEG (no end-of-image marker)")
     while True:
         if pos >= n:
@@ -190,7 +195,7 @@ def _jpeg_layout(data):
         if data[pos] != 0xFF:
             raise _Unusable(f"corrupt JPEG (no segment marker at byte {pos})")
         start = pos
-        while pos < n and data[pos] == 0xFF:   # fill bytes before a marker
+        while pos < n and data[pos] == 0xFF:  # fill bytes before a marker
             pos += 1
         if pos >= n:
             raise truncated
@@ -199,32 +204,39 @@ def _jpeg_layout(data):
             if size is None:
                 raise _Unusable("corrupt JPEG (no image frame in it)")
             return size[0], size[1], start, not awaited
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:   # markers without a length
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
             continue
         if pos + 2 > n:
             raise truncated
-        length = int.from_bytes(data[pos:pos + 2], "big")
+        length = int.from_bytes(data[pos : pos + 2], "big")
         if pos + length > n:
             raise truncated
         if marker in _JPEG_FRAMES:
             if length < 8 or length < 8 + 3 * data[pos + 7]:
                 raise _Unusable("corrupt JPEG (frame header too short)")
-            size = (int.from_bytes(data[pos + 5:pos + 7], "big"),
-                    int.from_bytes(data[pos + 3:pos + 5], "big"))
+            size = (
+                int.from_bytes(data[pos + 5 : pos + 7], "big"),
+                int.from_bytes(data[pos + 3 : pos + 5], "big"),
+            )
             if marker not in _JPEG_LOSSLESS_FRAMES:
-                awaited = {(data[pos + 8 + 3 * i], k)
-                           for i in range(data[pos + 7]) for k in range(64)}
-        if marker == 0xDA:                              # a scan: entropy-coded data follows
+                awaited = {
+                    (data[pos + 8 + 3 * i], k) for i in range(data[pos + 7]) for k in range(64)
+                }
+        if marker == 0xDA:  # a scan: entropy-coded data follows
             if size is None:
                 raise _Unusable("corrupt JPEG (image data before the frame header)")
             count = data[pos + 2] if length > 2 else 0
             if length < 6 + 2 * count:
                 raise _Unusable("corrupt JPEG (scan header too short)")
-            first, last, low_bit = (data[pos + 3 + 2 * count], data[pos + 4 + 2 * count],
-                                    data[pos + 5 + 2 * count] & 0x0F)
-            if low_bit == 0:                            # these coefficients are now complete
-                awaited -= {(data[pos + 3 + 2 * i], k) for i in range(count)
-                            for k in range(first, last + 1)}
+            first, last, low_bit = (
+                data[pos + 3 + 2 * count],
+                data[pos + 4 + 2 * count],
+                data[pos + 5 + 2 * count] & 0x0F,
+            )
+            if low_bit == 0:  # these coefficients are now complete
+                awaited -= {
+                    (data[pos + 3 + 2 * i], k) for i in range(count) for k in range(first, last + 1)
+                }
             pos = _end_of_scan(data, pos + length, truncated)
         else:
             pos += length
@@ -272,15 +284,17 @@ def _png_layout(data):
     while True:
         if pos + 12 > n:
             raise _Unusable("truncated PNG (no IEND chunk)")
-        length = int.from_bytes(data[pos:pos + 4], "big")
-        kind, end = data[pos + 4:pos + 8], pos + 12 + length
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind, end = data[pos + 4 : pos + 8], pos + 12 + length
         if end > n:
             raise _Unusable("truncated PNG (no IEND chunk)")
-        if zlib.crc32(data[pos + 4:end - 4]) != int.from_bytes(data[end - 4:end], "big"):
+        if zlib.crc32(data[pos + 4 : end - 4]) != int.from_bytes(data[end - 4 : end], "big"):
             raise _Unusable(f"corrupt PNG (bad checksum in its {kind.decode('latin-1')!r} chunk)")
         if kind == b"IHDR" and length >= 8:
-            size = (int.from_bytes(data[pos + 8:pos + 12], "big"),
-                    int.from_bytes(data[pos + 12:pos + 16], "big"))
+            size = (
+                int.from_bytes(data[pos + 8 : pos + 12], "big"),
+                int.from_bytes(data[pos + 12 : pos + 16], "big"),
+            )
         if kind == b"IEND":
             if size is None:
                 raise _Unusable("corrupt PNG (no IHDR chunk)")
@@ -293,14 +307,14 @@ def _bmp_layout(data):
     if len(data) < 26:
         raise _Unusable("truncated BMP (header cut short)")
     header = int.from_bytes(data[14:18], "little")
-    if header == 12:                                   # the old OS/2 header: 16-bit sizes
+    if header == 12:  # the old OS/2 header: 16-bit sizes
         return int.from_bytes(data[18:20], "little"), int.from_bytes(data[20:22], "little")
     if len(data) < 34:
         raise _Unusable("truncated BMP (header cut short)")
     width = int.from_bytes(data[18:22], "little", signed=True)
     height = abs(int.from_bytes(data[22:26], "little", signed=True))
     bits, compression = int.from_bytes(data[28:30], "little"), int.from_bytes(data[30:34], "little")
-    if compression in (0, 3) and width > 0:            # uncompressed rows: their size is known
+    if compression in (0, 3) and width > 0:  # uncompressed rows: their size is known
         row = (width * bits + 31) // 32 * 4
         if int.from_bytes(data[10:14], "little") + row * height > len(data):
             raise _Unusable("truncated BMP (pixel rows cut short)")
@@ -315,14 +329,18 @@ def _webp_layout(data):
         raise _Unusable("truncated WebP (shorter than its RIFF header says)")
     chunk = data[12:16]
     if chunk == b"VP8X":
-        return (int.from_bytes(data[24:27], "little") + 1,
-                int.from_bytes(data[27:30], "little") + 1)
+        return (
+            int.from_bytes(data[24:27], "little") + 1,
+            int.from_bytes(data[27:30], "little") + 1,
+        )
     if chunk == b"VP8L":
         bits = int.from_bytes(data[21:25], "little")
         return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
     if chunk == b"VP8 ":
-        return (int.from_bytes(data[26:28], "little") & 0x3FFF,
-                int.from_bytes(data[28:30], "little") & 0x3FFF)
+        return (
+            int.from_bytes(data[26:28], "little") & 0x3FFF,
+            int.from_bytes(data[28:30], "little") & 0x3FFF,
+        )
     raise _Unusable("corrupt WebP (unknown first chunk)")
 
 
@@ -334,11 +352,15 @@ def _check_dimensions(width, height):
     a face (``MIN_SIDE``), or so big that decoding it would cost seconds and gigabytes
     (``MAX_PIXELS``)."""
     if min(width, height) < MIN_SIDE:
-        raise _Unusable(f"image is {width}×{height} px, too small for a face crop "
-                        f"(under MIN_SIDE = {MIN_SIDE} px on a side)")
+        raise _Unusable(
+            f"image is {width}×{height} px, too small for a face crop "
+            f"(under MIN_SIDE = {MIN_SIDE} px on a side)"
+        )
     if width * height > MAX_PIXELS:
-        raise _Unusable(f"image is {width}×{height} px ({width * height:,} pixels), over "
-                        f"MAX_PIXELS = {MAX_PIXELS:,}; shrink it first (face crops are ~100 px)")
+        raise _Unusable(
+            f"image is {width}×{height} px ({width * height:,} pixels), over "
+            f"MAX_PIXELS = {MAX_PIXELS:,}; shrink it first (face crops are ~100 px)"
+        )
 
 
 def _imdecode(data, flags):
@@ -354,7 +376,7 @@ def _to_grey(image):
     """
     if image.dtype.kind not in "ui":
         raise _Unusable(f"unsupported pixel type {image.dtype}")
-    if image.dtype != np.uint8:                        # 16-bit PNG: scale 0..65535 to 0..255
+    if image.dtype != np.uint8:  # 16-bit PNG: scale 0..65535 to 0..255
         image = image.astype(np.float32) * (255.0 / np.iinfo(image.dtype).max)
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[..., 0]
@@ -407,7 +429,7 @@ def _stderr_to_null():
     """Point file descriptor 2 at the null device; return a copy of the old one (None: no fd 2)."""
     try:
         sys.stderr.flush()
-    except (AttributeError, ValueError, OSError):      # no sys.stderr (pythonw), or closed
+    except (AttributeError, ValueError, OSError):  # no sys.stderr (pythonw), or closed
         pass
     try:
         saved = os.dup(2)
@@ -467,7 +489,7 @@ def _one_line(error):
     if isinstance(error, cv2.error):
         return f"OpenCV cannot decode it ({str(error).strip().splitlines()[-1]})"
     if isinstance(error, OSError) and error.strerror:
-        return error.strerror                  # "Permission denied", without the path again
+        return error.strerror  # "Permission denied", without the path again
     return str(error)
 
 
@@ -481,6 +503,7 @@ def _try_read(path, size):
 
 
 # --- A folder of images -----------------------------------------------------------------------
+
 
 def _cache_key(files, limit, size):
     digest = hashlib.sha256(f"{limit}|{size}|{RESIZE_INTERPOLATION}|{READER_VERSION}".encode())
@@ -518,16 +541,22 @@ def prepare_folder(folder, limit=DEFAULT_LIMIT, size=IMAGE_SIZE, cache_dir=None,
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"Image folder '{folder}' does not exist or is not a folder. "
-                                "Pass the folder that holds the Anime-Face-Dataset JPEGs "
-                                "(see data/README.md), or 'procedural'.")
+        raise FileNotFoundError(
+            f"Image folder '{folder}' does not exist or is not a folder. "
+            "Pass the folder that holds the Anime-Face-Dataset JPEGs "
+            "(see data/README.md), or 'procedural'."
+        )
     candidates, skipped = _list_images(folder)
     if not candidates:
         if skipped and any(Path(p).suffix.lower() in IMAGE_SUFFIXES for p, _ in skipped):
-            raise ValueError(f"Image folder '{folder}' has no usable image files; {len(skipped)} "
-                             f"files skipped, e.g. {skipped[0][0]}: {skipped[0][1]}")
-        raise ValueError(f"Image folder '{folder}' contains no image files "
-                         f"({', '.join(sorted(IMAGE_SUFFIXES))}).")
+            raise ValueError(
+                f"Image folder '{folder}' has no usable image files; {len(skipped)} "
+                f"files skipped, e.g. {skipped[0][0]}: {skipped[0][1]}"
+            )
+        raise ValueError(
+            f"Image folder '{folder}' contains no image files "
+            f"({', '.join(sorted(IMAGE_SUFFIXES))})."
+        )
 
     cache_dirs = _cache_dirs(cache_dir)
     cache_name = f"faces_{_cache_key(candidates, limit, size)}.npz"
@@ -541,7 +570,7 @@ def prepare_folder(folder, limit=DEFAULT_LIMIT, size=IMAGE_SIZE, cache_dir=None,
     with _decoder_warnings_silenced(), ThreadPoolExecutor(workers) as pool:
         start = 0
         while len(images) < limit and start < len(candidates):
-            chunk = candidates[start:start + max(256, limit - len(images))]
+            chunk = candidates[start : start + max(256, limit - len(images))]
             start += len(chunk)
             for path, (image, problem) in zip(chunk, pool.map(lambda p: _try_read(p, size), chunk)):
                 if image is None:
@@ -551,15 +580,23 @@ def prepare_folder(folder, limit=DEFAULT_LIMIT, size=IMAGE_SIZE, cache_dir=None,
                     files.append(str(path))
     skipped += bad
     if not images:
-        raise ValueError(f"Image folder '{folder}' has no readable images; "
-                         f"{len(skipped)} files skipped, e.g. {skipped[0][0]}: {skipped[0][1]}")
-    prepared = PreparedFaces(np.stack(images), files, skipped, _printable(folder),
-                             unused=len(candidates) - len(files) - len(bad))
+        raise ValueError(
+            f"Image folder '{folder}' has no readable images; "
+            f"{len(skipped)} files skipped, e.g. {skipped[0][0]}: {skipped[0][1]}"
+        )
+    prepared = PreparedFaces(
+        np.stack(images),
+        files,
+        skipped,
+        _printable(folder),
+        unused=len(candidates) - len(files) - len(bad),
+    )
     _save_cache(cache_dirs, cache_name, prepared)
     return prepared
 
 
 # --- The cache: where it may live, and what to do when it cannot be written --------------------
+
 
 def user_cache_dir():
     """The user's own cache folder for the course: ``$XDG_CACHE_HOME/gan-atelier``, else
@@ -568,7 +605,7 @@ def user_cache_dir():
     if not base:
         try:
             base = Path.home() / ".cache"
-        except RuntimeError:                 # no home folder known
+        except RuntimeError:  # no home folder known
             return None
     return Path(base) / "gan-atelier"
 
@@ -606,9 +643,13 @@ def _load_cache(cache_dirs, name, folder):
             continue
         try:
             with np.load(path, allow_pickle=False) as cached:
-                return PreparedFaces(cached["images"], [str(f) for f in cached["files"]],
-                                     [tuple(s) for s in cached["skipped"]], _printable(folder),
-                                     int(cached["unused"]) if "unused" in cached else 0)
+                return PreparedFaces(
+                    cached["images"],
+                    [str(f) for f in cached["files"]],
+                    [tuple(s) for s in cached["skipped"]],
+                    _printable(folder),
+                    int(cached["unused"]) if "unused" in cached else 0,
+                )
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
             _warn(f"ignoring unreadable cache file {path} ({_one_line(error)}); rebuilding it")
     return None
@@ -621,9 +662,13 @@ def _save_cache(cache_dirs, name, prepared):
     failures = []
     for directory in cache_dirs:
         try:
-            _atomic_savez(directory / name, images=prepared.images, files=np.array(prepared.files),
-                          skipped=np.array(prepared.skipped, dtype=str).reshape(-1, 2),
-                          unused=np.array(prepared.unused))
+            _atomic_savez(
+                directory / name,
+                images=prepared.images,
+                files=np.array(prepared.files),
+                skipped=np.array(prepared.skipped, dtype=str).reshape(-1, 2),
+                unused=np.array(prepared.unused),
+            )
         except OSError as error:
             failures.append(f"{directory}: {_one_line(error)}")
             continue
@@ -631,8 +676,10 @@ def _save_cache(cache_dirs, name, prepared):
             _warn(f"cannot write the cache folder {failures[0]}; cached in {directory} instead")
         return directory / name
     if failures:
-        _warn(f"cannot write the cache folder {failures[0]}; working without a cache "
-              "(the next run decodes the images again)")
+        _warn(
+            f"cannot write the cache folder {failures[0]}; working without a cache "
+            "(the next run decodes the images again)"
+        )
     return None
 
 
@@ -645,6 +692,7 @@ def _atomic_savez(path, **arrays):
 
 # --- Shaping, exactly as the data lesson teaches it -------------------------------------------
 
+
 def _value_range(array):
     return (float(np.min(array)), float(np.max(array))) if array.size else (0.0, 0.0)
 
@@ -656,22 +704,31 @@ def check_pixels(images, size):
     shape = f"(N, {size}, {size})" if size else "(N, H, W)"
     if images.dtype.kind == "f":
         low, high = _value_range(images)
-        hint = ("it looks like model input already: use it as it is" if low >= -1 and high <= 1
-                else "convert it to uint8 first")
-        raise ValueError(f"to_model_input expects uint8 pixels 0..255, got {images.dtype} values "
-                         f"from {low:g} to {high:g}: {hint}")
+        hint = (
+            "it looks like model input already: use it as it is"
+            if low >= -1 and high <= 1
+            else "convert it to uint8 first"
+        )
+        raise ValueError(
+            f"to_model_input expects uint8 pixels 0..255, got {images.dtype} values "
+            f"from {low:g} to {high:g}: {hint}"
+        )
     if images.dtype.kind not in "ui":
         raise ValueError(f"to_model_input expects uint8 pixels 0..255, got {images.dtype}")
     if images.ndim != 3 or (size and images.shape[1:] != (size, size)):
         channel_axis = images.ndim == 4 and images.shape[-1] == 1
         hint = " (drop the channel axis: images[..., 0])" if channel_axis else ""
-        raise ValueError(f"to_model_input: expected images of shape {shape} as uint8 pixels "
-                         f"0..255, got shape {images.shape}{hint}")
+        raise ValueError(
+            f"to_model_input: expected images of shape {shape} as uint8 pixels "
+            f"0..255, got shape {images.shape}{hint}"
+        )
     if images.dtype != np.uint8:
         low, high = _value_range(images)
         if low < 0 or high > 255:
-            raise ValueError(f"to_model_input expects pixels 0..255, got {images.dtype} values "
-                             f"from {low:g} to {high:g}")
+            raise ValueError(
+                f"to_model_input expects pixels 0..255, got {images.dtype} values "
+                f"from {low:g} to {high:g}"
+            )
     return images
 
 
@@ -689,7 +746,7 @@ def to_model_input(images, size=IMAGE_SIZE):
     return (x - 127.5) / 127.5
 
 
-MODEL_INPUT_TOLERANCE = 1e-3   # float rounding; pixels left at 0..255 are off by a factor of 255
+MODEL_INPUT_TOLERANCE = 1e-3  # float rounding; pixels left at 0..255 are off by a factor of 255
 
 
 def check_model_input(x, size=IMAGE_SIZE):
@@ -706,7 +763,7 @@ def check_model_input(x, size=IMAGE_SIZE):
         raise ValueError(f"model input: {expected}, got {array.dtype}: {hint}")
     if array.ndim != 4 or array.shape[1:] != (size, size, 1):
         raise ValueError(f"model input: {expected}, got shape {array.shape}: {hint}")
-    low, high = _value_range(array)           # NaN and infinity show up in these two
+    low, high = _value_range(array)  # NaN and infinity show up in these two
     if not (np.isfinite(low) and np.isfinite(high)):
         raise ValueError(f"model input: {expected}, got NaN or infinite values")
     if high > 1 + MODEL_INPUT_TOLERANCE:
@@ -729,11 +786,14 @@ def make_dataset(x, batch_size=256, seed=None):
     → prefetch. ``drop_remainder`` keeps every batch the same size, so the compiled train step is
     traced once (20,000 / 256 would otherwise leave a last batch of 32 and trigger a retrace)."""
     import tensorflow as tf
-    return (tf.data.Dataset.from_tensor_slices(x)
-            .cache()
-            .shuffle(len(x), seed=seed)
-            .batch(batch_size, drop_remainder=True)
-            .prefetch(tf.data.AUTOTUNE))
+
+    return (
+        tf.data.Dataset.from_tensor_slices(x)
+        .cache()
+        .shuffle(len(x), seed=seed)
+        .batch(batch_size, drop_remainder=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )
 
 
 # --- Download helper, for learners with a network (Colab, Binder) --------------------------------
@@ -743,8 +803,9 @@ def make_dataset(x, batch_size=256, seed=None):
 EXTRACTED_FROM = ".extracted-from.sha256"
 
 
-def download_dataset(url, dest, sha256=None, limit=DEFAULT_LIMIT, cache_dir=None,
-                     max_extract_bytes=None):
+def download_dataset(
+    url, dest, sha256=None, limit=DEFAULT_LIMIT, cache_dir=None, max_extract_bytes=None
+):
     """Fetch a .zip/.tar(.gz) of face images from ``url``, check it, extract it safely, prepare it.
 
     The archive's SHA-256 is checked when ``sha256`` is given: an archive already in ``dest`` that
@@ -760,8 +821,10 @@ def download_dataset(url, dest, sha256=None, limit=DEFAULT_LIMIT, cache_dir=None
     expected = sha256.lower() if sha256 else None
     actual = file_sha256(archive) if archive.exists() else None
     if actual is not None and expected is not None and actual != expected:
-        _warn(f"{archive} does not match the SHA-256 given (the archive changed?); "
-              "downloading it again")
+        _warn(
+            f"{archive} does not match the SHA-256 given (the archive changed?); "
+            "downloading it again"
+        )
         archive.unlink()
         actual = None
     if actual is None:
@@ -769,15 +832,19 @@ def download_dataset(url, dest, sha256=None, limit=DEFAULT_LIMIT, cache_dir=None
         actual = file_sha256(archive)
     if expected is not None and actual != expected:
         archive.unlink()
-        raise ValueError(f"{archive}: SHA-256 mismatch (expected {sha256}, got {actual}); "
-                         "the download was deleted.")
+        raise ValueError(
+            f"{archive}: SHA-256 mismatch (expected {sha256}, got {actual}); "
+            "the download was deleted."
+        )
     if _archive_kind(archive) is None:
         start = archive.read_bytes()[:64]
         archive.unlink()
         what = "a web page" if start.lstrip()[:1] == b"<" else f"a file starting {start[:16]!r}"
-        raise ValueError(f"{archive}: {url} gave {what}, not a zip or tar archive; the URL "
-                         "must point at the archive file itself (…/name.zip), not at a folder "
-                         "or a page. The download was deleted.")
+        raise ValueError(
+            f"{archive}: {url} gave {what}, not a zip or tar archive; the URL "
+            "must point at the archive file itself (…/name.zip), not at a folder "
+            "or a page. The download was deleted."
+        )
     images_dir = dest / "images"
     if _extracted_from(images_dir) != actual:
         _extract_afresh(archive, images_dir, actual, max_extract_bytes)
@@ -804,8 +871,9 @@ def _fetch(url, archive):
     except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
         Path(tmp).unlink(missing_ok=True)
         reason = getattr(error, "reason", None) or error
-        raise ConnectionError(f"{url}: download failed ({reason}); check the link and the "
-                              "network") from None
+        raise ConnectionError(
+            f"{url}: download failed ({reason}); check the link and the network"
+        ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -877,9 +945,11 @@ def _copy_capped(source, target, written, cap, archive):
         for block in iter(lambda: source.read(1 << 20), b""):
             written += len(block)
             if written > cap:
-                raise ValueError(f"{archive}: extracting it writes more than {_size_text(cap)} "
-                                 "(MAX_EXTRACT_BYTES): a zip bomb, or not the face dataset; "
-                                 "extraction stopped")
+                raise ValueError(
+                    f"{archive}: extracting it writes more than {_size_text(cap)} "
+                    "(MAX_EXTRACT_BYTES): a zip bomb, or not the face dataset; "
+                    "extraction stopped"
+                )
             out.write(block)
     return written
 
@@ -893,14 +963,16 @@ def safe_extract(archive, dest, max_bytes=None):
     kind = _archive_kind(archive)
     if kind is None:
         raise ValueError(f"{archive}: not a zip or tar archive")
-    with (zipfile.ZipFile(archive) if kind == "zip" else tarfile.open(archive)) as opened:
+    with zipfile.ZipFile(archive) if kind == "zip" else tarfile.open(archive) as opened:
         members = _safe_members(archive, opened, kind, dest)
         declared = _declared_size(size for _, is_dir, size in members if not is_dir)
         if declared > cap:
-            raise ValueError(f"{archive}: its members add up to {_size_text(declared)}, more "
-                             f"than {_size_text(cap)} (MAX_EXTRACT_BYTES; the face dataset "
-                             "unpacks to about 0.5 GiB): a zip bomb, or not the face dataset; "
-                             "nothing extracted")
+            raise ValueError(
+                f"{archive}: its members add up to {_size_text(declared)}, more "
+                f"than {_size_text(cap)} (MAX_EXTRACT_BYTES; the face dataset "
+                "unpacks to about 0.5 GiB): a zip bomb, or not the face dataset; "
+                "nothing extracted"
+            )
         written = 0
         for member, is_dir, _ in members:
             name = member.filename if kind == "zip" else member.name
@@ -910,15 +982,23 @@ def safe_extract(archive, dest, max_bytes=None):
                     target.mkdir(parents=True, exist_ok=True)
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with (opened.open(member) if kind == "zip" else opened.extractfile(member)) as src:
+                with opened.open(member) if kind == "zip" else opened.extractfile(member) as src:
                     written = _copy_capped(src, target, written, cap, archive)
             except ValueError:
                 raise
-            except (OSError, EOFError, RuntimeError, zlib.error, zipfile.BadZipFile,
-                    tarfile.TarError) as error:
-                raise ValueError(f"{archive}: cannot extract '{name}' ({_one_line(error)}); "
-                                 "the archive may be damaged: delete it and download it "
-                                 "again") from None
+            except (
+                OSError,
+                EOFError,
+                RuntimeError,
+                zlib.error,
+                zipfile.BadZipFile,
+                tarfile.TarError,
+            ) as error:
+                raise ValueError(
+                    f"{archive}: cannot extract '{name}' ({_one_line(error)}); "
+                    "the archive may be damaged: delete it and download it "
+                    "again"
+                ) from None
     return dest
 
 
@@ -926,7 +1006,7 @@ def _safe_members(archive, opened, kind, dest):
     """``[(member, is_dir, size)]``, after refusing the whole archive if any member is a link, a
     device, or a path that would land outside ``dest``."""
     members = []
-    for member in (opened.infolist() if kind == "zip" else opened.getmembers()):
+    for member in opened.infolist() if kind == "zip" else opened.getmembers():
         if kind == "zip":
             name, is_dir, size = member.filename, member.is_dir(), member.file_size
             bad_type = (member.external_attr >> 16) & 0o170000 == 0o120000
@@ -934,7 +1014,9 @@ def _safe_members(archive, opened, kind, dest):
             name, is_dir, size = member.name, member.isdir(), member.size
             bad_type = not (member.isfile() or member.isdir())
         if bad_type or not _inside(dest, name) or Path(name).is_absolute():
-            raise ValueError(f"{archive}: unsafe member '{name}' (a link, device or path outside "
-                             "the target folder); nothing extracted")
+            raise ValueError(
+                f"{archive}: unsafe member '{name}' (a link, device or path outside "
+                "the target folder); nothing extracted"
+            )
         members.append((member, is_dir, size))
     return members

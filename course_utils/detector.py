@@ -37,7 +37,8 @@ def load_cascade():
     if not hasattr(cv2, "CascadeClassifier"):
         raise ImportError(
             f"OpenCV {cv2.__version__} has no CascadeClassifier (OpenCV 5 moved it to the contrib "
-            "build): pip install 'opencv-python-headless>=4.8,<5'")
+            "build): pip install 'opencv-python-headless>=4.8,<5'"
+        )
     cascade = cv2.CascadeClassifier(str(CASCADE_PATH))
     if cascade.empty():
         raise OSError(f"{CASCADE_PATH}: OpenCV could not read the anime-face cascade")
@@ -63,8 +64,12 @@ def detect_faces(images_uint8):
     cascade = load_cascade()
     found = np.zeros(len(images), bool)
     for i, image in enumerate(images):
-        boxes = cascade.detectMultiScale(prepare_for_detector(image), scaleFactor=SCALE_FACTOR,
-                                         minNeighbors=MIN_NEIGHBORS, minSize=MIN_SIZE)
+        boxes = cascade.detectMultiScale(
+            prepare_for_detector(image),
+            scaleFactor=SCALE_FACTOR,
+            minNeighbors=MIN_NEIGHBORS,
+            minSize=MIN_SIZE,
+        )
         found[i] = len(boxes) > 0
     return found
 
@@ -86,10 +91,13 @@ def shuffle_blocks(images_uint8, blocks=4, seed=0):
     rng = np.random.default_rng(seed)
     out = images.copy()
     for i in range(n):
-        tiles = [images[i, r * bh:(r + 1) * bh, c * bw:(c + 1) * bw]
-                 for r in range(blocks) for c in range(blocks)]
+        tiles = [
+            images[i, r * bh : (r + 1) * bh, c * bw : (c + 1) * bw]
+            for r in range(blocks)
+            for c in range(blocks)
+        ]
         order = rng.permutation(len(tiles))
         for k, j in enumerate(order):
             r, c = divmod(k, blocks)
-            out[i, r * bh:(r + 1) * bh, c * bw:(c + 1) * bw] = tiles[j]
+            out[i, r * bh : (r + 1) * bh, c * bw : (c + 1) * bw] = tiles[j]
     return out

@@ -117,6 +117,7 @@ _NOWHERE = -1000.0  # a polygon collapsed onto this far-off point draws nothing
 # 1. Random choices
 # ---------------------------------------------------------------------------------------------------
 
+
 def sample_face_params(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     """Draw everything that makes ``n`` faces differ: the ``ATTRIBUTES`` plus minor details.
 
@@ -202,7 +203,7 @@ def _ellipse(cx, cy, ax, ay, t0=0.0, t1=2 * np.pi, points=16, angle=None):
 def _bezier(p0, p1, p2, points):
     """Quadratic Bézier curves from p0 to p2, pulled towards p1; each pi is (N, 2). -> (N, points, 2)."""
     t = _lin(0.0, 1.0, points)[None, :, None]
-    return (1 - t) ** 2 * p0[:, None] + 2 * (1 - t) * t * p1[:, None] + t ** 2 * p2[:, None]
+    return (1 - t) ** 2 * p0[:, None] + 2 * (1 - t) * t * p1[:, None] + t**2 * p2[:, None]
 
 
 def _xy(x, y):
@@ -257,8 +258,10 @@ def _group(*shapes):
     Only shapes of one colour that never overlap may share a call: OpenCV fills overlaps even-odd.
     """
     width = max(s.shape[2] for s in shapes)
-    padded = [np.concatenate([s, np.repeat(s[:, :, -1:], width - s.shape[2], axis=2)], axis=2)
-              for s in shapes]
+    padded = [
+        np.concatenate([s, np.repeat(s[:, :, -1:], width - s.shape[2], axis=2)], axis=2)
+        for s in shapes
+    ]
     return np.concatenate(padded, axis=1)
 
 
@@ -280,10 +283,19 @@ def _geometry(p: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     front = _front_hair(p, chin, rx, ry, zig)
     ew, eh, ex, tilt = _eye_measures(p)
     lid_cover, lash, lower_lash = _eyelids(p, ew, eh, ex, tilt)
-    g = {"neck": neck, "ties": ties, "strands": _strands(zig), "shine": _shine(rx, ry),
-         **_eyeballs(p, ew, eh, ex, tilt), "lid_cover": lid_cover, "lash": lash,
-         "brows": _brows(p, ew, eh, ex), "tongue": _tongue(p, chin), "blush": _blush(W, ew, eh, ex),
-         "shoulders": shoulders[:, None]}  # no outline: the clothes always contrast with the background
+    g = {
+        "neck": neck,
+        "ties": ties,
+        "strands": _strands(zig),
+        "shine": _shine(rx, ry),
+        **_eyeballs(p, ew, eh, ex, tilt),
+        "lid_cover": lid_cover,
+        "lash": lash,
+        "brows": _brows(p, ew, eh, ex),
+        "tongue": _tongue(p, chin),
+        "blush": _blush(W, ew, eh, ex),
+        "shoulders": shoulders[:, None],
+    }  # no outline: the clothes always contrast with the background
     for name, shape in (("face", face), ("back_hair", back), ("front_hair", front)):
         g[name] = shape[:, None]
         g[name + "_rim"] = _dilate(shape, _RIM)[:, None]
@@ -297,6 +309,7 @@ def _geometry(p: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 # --- face: rounded forehead and cheeks, then a jaw converging on a pointed chin --------------------
 
+
 def _face_outline(W, chin):
     """The skin's outline, one polygon per face: round cheeks narrowing to a pointed anime chin."""
     half, zero = W / 2, np.zeros(len(W), _F)
@@ -308,15 +321,22 @@ def _face_outline(W, chin):
 
 # --- neck (in shade under the chin) and shoulders --------------------------------------------------
 
+
 def _neck_and_shoulders(W, chin):
     """The neck (shaded under the chin) and the shoulders: the body the head sits on."""
     nw, zero = 0.2 * W, np.zeros(len(W), _F)
-    neck = _poly(_xy(-nw, chin - 6), _xy(nw, chin - 6), _xy(nw, chin + 8),
-                 _xy(zero, chin + 11), _xy(-nw, chin + 8))[:, None]
+    neck = _poly(
+        _xy(-nw, chin - 6),
+        _xy(nw, chin - 6),
+        _xy(nw, chin + 8),
+        _xy(zero, chin + 11),
+        _xy(-nw, chin + 8),
+    )[:, None]
     return neck, _ellipse(0, chin + 17, 0.98 * W, 10.0, points=12)
 
 
 # --- back hair: one outline per face, the dome plus style-dependent sides --------------------------
+
 
 def _spikes(style):
     """Factors (N, 13, 1) that push every other dome point 20 % out for spiky hair (style 3)."""
@@ -331,17 +351,24 @@ def _back_hair(p, chin, rx, ry):
     side_len = _table([0.85, 2.9, 0.55, 0.2], style) * chin
     flare = _table([0.8, 3.0, 0.0, -1.0], style)
     dome = _ellipse(0, 0, rx, ry, 0.0, -np.pi, points=13) * _spikes(style)
-    left_side = _poly(_xy(-rx - 0.3 * flare, 0.45 * side_len), _xy(-rx - flare, side_len - 1.5),
-                      _xy(-rx - flare + 2.5, side_len), _xy(-half + 3.0, side_len - 0.5))
+    left_side = _poly(
+        _xy(-rx - 0.3 * flare, 0.45 * side_len),
+        _xy(-rx - flare, side_len - 1.5),
+        _xy(-rx - flare + 2.5, side_len),
+        _xy(-half + 3.0, side_len - 0.5),
+    )
     back = np.concatenate([dome, left_side, (left_side * _FLIP)[:, ::-1]], axis=1)
     # Twin tails (hair style 2 only): long ellipses hanging from the sides of the head, tied at the top.
     top_y, bottom_y = -0.45 * ry, chin + 11
-    tail = _ellipse(rx + 3.2, (top_y + bottom_y) / 2, 4.6, (bottom_y - top_y) / 2, points=12, angle=-0.18)
+    tail = _ellipse(
+        rx + 3.2, (top_y + bottom_y) / 2, 4.6, (bottom_y - top_y) / 2, points=12, angle=-0.18
+    )
     ties = _mirror(_ellipse(rx + 0.2, top_y + 2.0, 1.9, 1.5, points=8, angle=0.5))
     return back, _mirror(tail), ties
 
 
 # --- front hair: bangs over the forehead and side locks framing the face, as ONE polygon -----------
+
 
 def _bangs_zigzag(p):
     """The bangs' lower edge, tips and notches in turn (N, 2·_N_LOCKS - 1, 2): used 3 times."""
@@ -368,16 +395,26 @@ def _front_hair(p, chin, rx, ry, zig):
     front_dome = _ellipse(0, 0, rx - 0.4, ry - 0.4, 0.12, -np.pi - 0.12, points=13) * _spikes(style)
     # The left lock is walked down its outer edge to the tip and back up its inner edge.
     lock_len = _table([0.8, 1.0, 0.75, 0.15], style) * chin + _table([0, 10, 0, 0], style)
-    lock_l = _poly(_xy(-half - 2.0, 0.5 * lock_len), _xy(-half - 0.6, lock_len),
-                   _xy(-half + 1.3, 0.45 * lock_len), _xy(-half + 2.6, -0.40 * p["face_width"]))
+    lock_l = _poly(
+        _xy(-half - 2.0, 0.5 * lock_len),
+        _xy(-half - 0.6, lock_len),
+        _xy(-half + 1.3, 0.45 * lock_len),
+        _xy(-half + 2.6, -0.40 * p["face_width"]),
+    )
     return np.concatenate([front_dome, lock_l, zig, (lock_l * _FLIP)[:, ::-1]], axis=1)
 
 
 def _bangs_shadow(W, zig):
     """The bangs' thin shadow on the forehead: the zigzag moved down, closed high above."""
     half = W / 2
-    return np.concatenate([_xy(-half + 1, -0.6 * W)[:, None], zig + np.array([0, 1.0], _F),
-                           _xy(half - 1, -0.6 * W)[:, None]], axis=1)
+    return np.concatenate(
+        [
+            _xy(-half + 1, -0.6 * W)[:, None],
+            zig + np.array([0, 1.0], _F),
+            _xy(half - 1, -0.6 * W)[:, None],
+        ],
+        axis=1,
+    )
 
 
 def _strands(zig):
@@ -396,6 +433,7 @@ def _shine(rx, ry):
 
 # --- eyes: designed on the right (outer corner at +x), mirrored for the left -----------------------
 
+
 def _eye_measures(p):
     """Eye width, height, centre x and corner tilt: the measures eyes, brows and blush share."""
     ew = p["eye_size"]
@@ -413,14 +451,29 @@ def _eyeballs(p, ew, eh, ex, tilt):
     iris_x = [-ex + gaze, ex + gaze]
     iris = np.stack([_ellipse(x, icy, 0.40 * ew, 0.46 * eh, points=12) for x in iris_x], axis=1)
     # The iris's upper half is darker: the shade cast by the upper lid.
-    iris_top = np.stack([_ellipse(x, icy, 0.40 * ew, 0.46 * eh, np.pi, 2 * np.pi, points=7)
-                         for x in iris_x], axis=1)
-    pupil = np.stack([_ellipse(x, icy + 0.04 * eh, 0.17 * ew, 0.25 * eh, points=8) for x in iris_x], axis=1)
+    iris_top = np.stack(
+        [_ellipse(x, icy, 0.40 * ew, 0.46 * eh, np.pi, 2 * np.pi, points=7) for x in iris_x], axis=1
+    )
+    pupil = np.stack(
+        [_ellipse(x, icy + 0.04 * eh, 0.17 * ew, 0.25 * eh, points=8) for x in iris_x], axis=1
+    )
     big, small = 0.17 * ew, 0.075 * ew  # the light comes from the upper left, for both eyes
     highlights = _group(
-        np.stack([_ellipse(x - 0.17 * ew, icy - 0.2 * eh, big, big, points=7) for x in iris_x], axis=1),
-        np.stack([_ellipse(x + 0.18 * ew, icy + 0.24 * eh, small, small, points=5) for x in iris_x], axis=1))
-    return {"sclera": sclera, "iris": iris, "iris_top": iris_top, "pupil": pupil, "highlights": highlights}
+        np.stack(
+            [_ellipse(x - 0.17 * ew, icy - 0.2 * eh, big, big, points=7) for x in iris_x], axis=1
+        ),
+        np.stack(
+            [_ellipse(x + 0.18 * ew, icy + 0.24 * eh, small, small, points=5) for x in iris_x],
+            axis=1,
+        ),
+    )
+    return {
+        "sclera": sclera,
+        "iris": iris,
+        "iris_top": iris_top,
+        "pupil": pupil,
+        "highlights": highlights,
+    }
 
 
 def _eyelids(p, ew, eh, ex, tilt):
@@ -431,7 +484,7 @@ def _eyelids(p, ew, eh, ex, tilt):
     eyes = p["eye_style"]
     lx = _lin(-1.0, 1.0, 9)
     sx = _col(ew / 2 + 0.3) * lx
-    arch = np.sqrt(np.clip(1 - lx ** 2, 0, 1))
+    arch = np.sqrt(np.clip(1 - lx**2, 0, 1))
     lid_open = -_col(eh / 2) * arch
     lid_sleepy = -_col(0.02 * eh) - _col(0.18 * eh) * arch
     lid_y = np.where(_col(eyes == 2), lid_sleepy, lid_open) + sx * _col(tilt)
@@ -440,24 +493,31 @@ def _eyelids(p, ew, eh, ex, tilt):
     lid_cover = _mirror(np.concatenate([lid, cover_top], axis=1))
     lash_half = _col(_table([0.7, 0.85, 0.7], eyes))
     lash = _band(sx + _col(ex), lid_y - 0.6 * lash_half, lash_half * (0.4 + 0.6 * arch))
-    flick = _poly(_xy(ex + ew / 2 + 1.6, lid_y[:, -1] - 1.2), _xy(ex + ew / 2 - 0.6, lid_y[:, -1] + 0.4))
+    flick = _poly(
+        _xy(ex + ew / 2 + 1.6, lid_y[:, -1] - 1.2), _xy(ex + ew / 2 - 0.6, lid_y[:, -1] + 0.4)
+    )
     bx = _lin(0.1, 0.85, 4)
-    low_y = _col(eh / 2) * np.sqrt(1 - bx ** 2) + _col(ew / 2) * bx * _col(tilt)
+    low_y = _col(eh / 2) * np.sqrt(1 - bx**2) + _col(ew / 2) * bx * _col(tilt)
     lower_lash = _mirror(_band(_col(ex) + _col(ew / 2) * bx, low_y + 0.5, 0.35))
     return lid_cover, _mirror(np.concatenate([lash[:, :9], flick, lash[:, 9:]], axis=1)), lower_lash
 
 
 # --- brows: thin arches above the eyes (drawn over the bangs, as anime does) -----------------------
 
+
 def _brows(p, ew, eh, ex):
     """Thin arches above the eyes, slanted by ``_brow_angle``: over the bangs, as anime does."""
     bxs = _lin(-0.35, 0.45, 5)
-    brow_y = (_col(-eh / 2 - 2.6) - 0.8 * (1 - (2 * bxs - 0.1) ** 2)
-              + _col(p["_brow_angle"]) * _col(ew) * bxs)
+    brow_y = (
+        _col(-eh / 2 - 2.6)
+        - 0.8 * (1 - (2 * bxs - 0.1) ** 2)
+        + _col(p["_brow_angle"]) * _col(ew) * bxs
+    )
     return _mirror(_band(_col(ex) + _col(ew) * bxs, brow_y, 0.4))
 
 
 # --- nose, mouth, blush ----------------------------------------------------------------------------
+
 
 def _nose(chin):
     """A small shaded triangle, all the nose an anime face needs."""
@@ -469,17 +529,32 @@ def _mouth(p, chin):
     """Each face's mouth (smile, open D or cat ω) in two polygon slots (N, 2, P, 2): one layout."""
     mw, my = p["mouth_width"], 0.72 * chin
     mx = _lin(-1.0, 1.0, 7)
-    smile = _band(_col(mw / 2) * mx, _col(my) + 0.9 * (1 - mx ** 2), 0.42)
-    opened = np.concatenate([
-        np.stack(np.broadcast_arrays(_col(mw / 2) * mx, _col(my) - 0.5 - 0.2 * (1 - mx ** 2)), axis=-1),
-        np.stack(np.broadcast_arrays(_col(mw / 2) * mx[::-1],
-                                     _col(my) + _col(0.6 * mw + 0.3) * np.sqrt(1 - mx[::-1] ** 2)), axis=-1),
-    ], axis=1)
+    smile = _band(_col(mw / 2) * mx, _col(my) + 0.9 * (1 - mx**2), 0.42)
+    opened = np.concatenate(
+        [
+            np.stack(
+                np.broadcast_arrays(_col(mw / 2) * mx, _col(my) - 0.5 - 0.2 * (1 - mx**2)), axis=-1
+            ),
+            np.stack(
+                np.broadcast_arrays(
+                    _col(mw / 2) * mx[::-1],
+                    _col(my) + _col(0.6 * mw + 0.3) * np.sqrt(1 - mx[::-1] ** 2),
+                ),
+                axis=-1,
+            ),
+        ],
+        axis=1,
+    )
     cx = _lin(-1.0, 1.0, 5)
     cw = 1.25 * mw  # the ω is wider than the other mouths: its two arcs are small
-    arc_y = _col(my) + _col(0.3 * cw) * np.sqrt(1 - cx ** 2)
-    cat = np.stack([_band(_col(-cw / 4) + _col(cw / 4) * cx, arc_y, 0.34),
-                    _band(_col(cw / 4) + _col(cw / 4) * cx, arc_y, 0.34)], axis=1)
+    arc_y = _col(my) + _col(0.3 * cw) * np.sqrt(1 - cx**2)
+    cat = np.stack(
+        [
+            _band(_col(-cw / 4) + _col(cw / 4) * cx, arc_y, 0.34),
+            _band(_col(cw / 4) + _col(cw / 4) * cx, arc_y, 0.34),
+        ],
+        axis=1,
+    )
     # Two polygon slots per face (the cat mouth needs both; the others leave one empty), so that
     # every face has the same array layout and one call draws all the mouths with the lower lashes.
     nowhere = np.full_like(smile, _NOWHERE)
@@ -491,39 +566,73 @@ def _mouth(p, chin):
 def _tongue(p, chin):
     """The tongue, a half ellipse at the bottom of the open mouth (drawn for mouth style 1 only)."""
     mw, my = p["mouth_width"], 0.72 * chin
-    return _ellipse(0.1 * mw, my + 0.5 * mw + 0.2, 0.28 * mw, 0.2 * mw, np.pi, 2 * np.pi, points=7)[:, None]
+    return _ellipse(0.1 * mw, my + 0.5 * mw + 0.2, 0.28 * mw, 0.2 * mw, np.pi, 2 * np.pi, points=7)[
+        :, None
+    ]
 
 
 def _blush(W, ew, eh, ex):
     """Darker patches on both cheeks (blushing faces only), clear of the jaw and side locks."""
     blush_w = 0.33 * ew + 0.6  # half width; the patch stays clear of the jaw and the side locks
-    return _mirror(_ellipse(np.minimum(ex + 0.1 * ew, W / 2 - 2.2 - blush_w), 0.5 * eh + 3.0, blush_w, 1.5,
-                            points=8))
+    return _mirror(
+        _ellipse(
+            np.minimum(ex + 0.1 * ew, W / 2 - 2.2 - blush_w), 0.5 * eh + 3.0, blush_w, 1.5, points=8
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
 # 3. Rasterisation: OpenCV fills the polygons, face after face, layer after layer
 # ---------------------------------------------------------------------------------------------------
 
-(_BG, _HAIR, _HAIR_LINE, _SKIN, _SKIN_SHADOW, _LINE, _BLUSH, _SCLERA, _IRIS, _IRIS_TOP, _PUPIL,
- _HIGHLIGHT, _LASH, _TONGUE, _CLOTHES, _SHINE, _BROW, _TIE) = range(18)
+(
+    _BG,
+    _HAIR,
+    _HAIR_LINE,
+    _SKIN,
+    _SKIN_SHADOW,
+    _LINE,
+    _BLUSH,
+    _SCLERA,
+    _IRIS,
+    _IRIS_TOP,
+    _PUPIL,
+    _HIGHLIGHT,
+    _LASH,
+    _TONGUE,
+    _CLOTHES,
+    _SHINE,
+    _BROW,
+    _TIE,
+) = range(18)
 
 # Painter's order: (shape, colour, which faces; None = all). Later layers cover earlier ones.
 _LAYERS = (
-    ("tails_rim", _HAIR_LINE, "twin_tails"), ("tails", _HAIR, "twin_tails"),
-    ("back_hair_rim", _HAIR_LINE, None), ("back_hair", _HAIR, None),
+    ("tails_rim", _HAIR_LINE, "twin_tails"),
+    ("tails", _HAIR, "twin_tails"),
+    ("back_hair_rim", _HAIR_LINE, None),
+    ("back_hair", _HAIR, None),
     ("shoulders", _CLOTHES, None),
-    ("neck", _SKIN_SHADOW, None), ("face_rim", _LINE, None), ("face", _SKIN, None),
+    ("neck", _SKIN_SHADOW, None),
+    ("face_rim", _LINE, None),
+    ("face", _SKIN, None),
     ("shadows", _SKIN_SHADOW, None),  # under the bangs, and the nose
     ("blush", _BLUSH, "blush"),
-    ("sclera", _SCLERA, None), ("iris", _IRIS, None), ("iris_top", _IRIS_TOP, None),
-    ("pupil", _PUPIL, None), ("highlights", _HIGHLIGHT, None),
-    ("lid_cover", _SKIN, "sleepy_eyes"), ("lash", _LASH, None),
+    ("sclera", _SCLERA, None),
+    ("iris", _IRIS, None),
+    ("iris_top", _IRIS_TOP, None),
+    ("pupil", _PUPIL, None),
+    ("highlights", _HIGHLIGHT, None),
+    ("lid_cover", _SKIN, "sleepy_eyes"),
+    ("lash", _LASH, None),
     ("lines", _LINE, None),  # lower lashes and the mouth
     ("tongue", _TONGUE, "open_mouth"),
-    ("front_hair_rim", _HAIR_LINE, None), ("front_hair", _HAIR, None),
+    ("front_hair_rim", _HAIR_LINE, None),
+    ("front_hair", _HAIR, None),
     ("strands", _HAIR_LINE, None),  # drawn as lines, not filled
-    ("shine", _SHINE, None), ("brows", _BROW, None), ("ties", _TIE, "twin_tails"),
+    ("shine", _SHINE, None),
+    ("brows", _BROW, None),
+    ("ties", _TIE, "twin_tails"),
 )
 
 
@@ -542,7 +651,9 @@ def _palette(p: dict[str, np.ndarray]) -> np.ndarray:
     lut[:, _HAIR_LINE] = hair * 0.35
     lut[:, _SHINE] = hair + (255 - hair) * 0.33
     lut[:, _BROW] = np.minimum(hair * 0.35, 70.0)
-    lut[:, _TIE] = np.where(p["hair_shade"] < 0.5, 225.0, 30.0)  # a bright tie on dark hair, and back
+    lut[:, _TIE] = np.where(
+        p["hair_shade"] < 0.5, 225.0, 30.0
+    )  # a bright tie on dark hair, and back
     lut[:, _SKIN] = skin
     lut[:, _SKIN_SHADOW] = skin * 0.86
     lut[:, _LINE] = skin * 0.33
@@ -553,11 +664,15 @@ def _palette(p: dict[str, np.ndarray]) -> np.ndarray:
     lut[:, _SCLERA], lut[:, _PUPIL], lut[:, _HIGHLIGHT], lut[:, _LASH] = 250, 12, 255, 15
     # Clothes: 50 to 110 grey levels away from the background, darker on light backgrounds.
     bg = lut[:, _BG]
-    lut[:, _CLOTHES] = np.where(bg > 130, bg - 50 - 60 * p["_clothes_shade"], bg + 50 + 60 * p["_clothes_shade"])
+    lut[:, _CLOTHES] = np.where(
+        bg > 130, bg - 50 - 60 * p["_clothes_shade"], bg + 50 + 60 * p["_clothes_shade"]
+    )
     return np.clip(np.rint(lut), 0, 255).astype(int)
 
 
-def _to_canvas(g: dict[str, np.ndarray], p: dict[str, np.ndarray], scale: float) -> dict[str, np.ndarray]:
+def _to_canvas(
+    g: dict[str, np.ndarray], p: dict[str, np.ndarray], scale: float
+) -> dict[str, np.ndarray]:
     """Face frame -> canvas pixels in OpenCV fixed point (int32): tilt, shift to position, scale.
 
     All shapes are moved in one go (a single (N, points, 2) array), then cut apart again.
@@ -577,7 +692,7 @@ def _to_canvas(g: dict[str, np.ndarray], p: dict[str, np.ndarray], scale: float)
     out, at = {}, 0
     for k in names:
         count = int(np.prod(g[k].shape[1:-1]))
-        out[k] = moved[:, at:at + count].reshape(g[k].shape)
+        out[k] = moved[:, at : at + count].reshape(g[k].shape)
         at += count
     return out
 
@@ -588,7 +703,9 @@ def _shrink(img: np.ndarray, factor: int) -> np.ndarray:
         img = cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2), interpolation=cv2.INTER_AREA)
         factor //= 2
     if factor > 1:
-        img = cv2.resize(img, (img.shape[1] // factor, img.shape[0] // factor), interpolation=cv2.INTER_AREA)
+        img = cv2.resize(
+            img, (img.shape[1] // factor, img.shape[0] // factor), interpolation=cv2.INTER_AREA
+        )
     return img
 
 
@@ -600,14 +717,18 @@ def _draw_block(p: dict[str, np.ndarray], size: int, canvas: np.ndarray) -> np.n
     thin = max(1, int(round(0.4 * scale)))  # strand lines: about 0.4 output pixel wide
     g = _to_canvas(_geometry(p), p, scale)
     palette = _palette(p).tolist()
-    who = {"twin_tails": (p["hair_style"] == 2).tolist(), "blush": (p["blush"] == 1).tolist(),
-           "open_mouth": (p["mouth_style"] == 1).tolist(), "sleepy_eyes": (p["eye_style"] == 2).tolist()}
+    who = {
+        "twin_tails": (p["hair_style"] == 2).tolist(),
+        "blush": (p["blush"] == 1).tolist(),
+        "open_mouth": (p["mouth_style"] == 1).tolist(),
+        "sleepy_eyes": (p["eye_style"] == 2).tolist(),
+    }
     layers = [(g[name], colour, who[faces] if faces else None) for name, colour, faces in _LAYERS]
     strands = g["strands"]
     fill, lt = cv2.fillPoly, cv2.LINE_8
-    canvas = canvas[:n * side]
+    canvas = canvas[: n * side]
     for i in range(n):
-        c, grey = canvas[i * side:(i + 1) * side], palette[i]
+        c, grey = canvas[i * side : (i + 1) * side], palette[i]
         c.fill(grey[_BG])
         for shape, colour, only in layers:
             if only is None or only[i]:
@@ -642,16 +763,27 @@ def _draw_split(params: dict[str, np.ndarray], size: int) -> np.ndarray:
     n = len(params["face_width"])
     mine = int(n * 0.55)  # the helper first spends a few tenths of a second starting Python
     theirs = {k: v[mine:] for k, v in params.items()}
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(Path(__file__).resolve().parents[1])] + [x for x in [os.environ.get("PYTHONPATH")] if x]))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            [str(Path(__file__).resolve().parents[1])]
+            + [x for x in [os.environ.get("PYTHONPATH")] if x]
+        ),
+    )
     try:
-        helper = subprocess.Popen([sys.executable, "-c", "import course_utils.faces as f; f._helper_main()"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                  env=env)
+        helper = subprocess.Popen(
+            [sys.executable, "-c", "import course_utils.faces as f; f._helper_main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
     except (OSError, ValueError):
         return _draw_here(params, size)
     reply: list[bytes] = []
-    feeder = threading.Thread(target=lambda: reply.append(helper.communicate(pickle.dumps((theirs, size)))[0]))
+    feeder = threading.Thread(
+        target=lambda: reply.append(helper.communicate(pickle.dumps((theirs, size)))[0])
+    )
     feeder.start()  # the feeding thread mostly waits on the pipes, so this process can draw meanwhile
     try:
         first = _draw_here({k: v[:mine] for k, v in params.items()}, size)
@@ -708,7 +840,9 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def render_faces(n: int, seed: int = 0, size: int = IMAGE_SIZE) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def render_faces(
+    n: int, seed: int = 0, size: int = IMAGE_SIZE
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Draw ``n`` procedural anime faces.
 
     Returns the images, uint8 ``(n, size, size)`` with 0 black and 255 white, and a dict with one

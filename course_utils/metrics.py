@@ -50,20 +50,20 @@ FEATURE_SCALE = 2.40
 faces is about 1 (it keeps KID's cubic kernel in a sensible range). Printed by the training script."""
 CONTINUOUS = list(CONTINUOUS_RANGES)
 
-TRAIN_SEED = 0        # the faces the GAN trains on (load_faces("procedural") uses seed 0)
-HELDOUT_SEED = 1      # real faces that generated ones are compared with
-FLOOR_SEED = 2        # a second, disjoint set of real faces: the real-vs-real floor
-N_TRAIN_NN = 5000     # training faces searched by the nearest-neighbour copying check
-N_NN = 1000           # generated (and held-out) faces used by the copying check
+TRAIN_SEED = 0  # the faces the GAN trains on (load_faces("procedural") uses seed 0)
+HELDOUT_SEED = 1  # real faces that generated ones are compared with
+FLOOR_SEED = 2  # a second, disjoint set of real faces: the real-vs-real floor
+N_TRAIN_NN = 5000  # training faces searched by the nearest-neighbour copying check
+N_NN = 1000  # generated (and held-out) faces used by the copying check
 KID_SUBSETS = 20
 KID_SUBSET_SIZE = 1000
-MIN_SHARE = 0.2       # a category counts as covered at >= 20 % of its real share
+MIN_SHARE = 0.2  # a category counts as covered at >= 20 % of its real share
 TRAINING_METRIC_N = 500
 
 DISTORTIONS = {
-    "blur": (0.5, 1.0, 1.5, 2.0),      # Gaussian blur, sigma in pixels
+    "blur": (0.5, 1.0, 1.5, 2.0),  # Gaussian blur, sigma in pixels
     "noise": (8.0, 16.0, 32.0, 64.0),  # added Gaussian noise, std in grey levels (of 255)
-    "cut": (8, 14, 20, 26),            # a grey square of this side pasted over the face
+    "cut": (8, 14, 20, 26),  # a grey square of this side pasted over the face
 }
 """Calibration distortions and their levels, mildest first; every metric should rise with level."""
 
@@ -72,15 +72,17 @@ DISTORTIONS = {
 # The feature extractor
 # ---------------------------------------------------------------------------------------------------
 
+
 def build_feature_extractor():
     """The extractor's architecture: 4 strided 3×3 convolutions, a ``FEATURE_DIM`` dense layer
     (the features) and one head per task (all continuous attributes scaled to 0..1 together, one
     softmax per categorical attribute)."""
     import keras
     from keras import layers
+
     inputs = keras.Input((56, 56, 1))
     x = inputs
-    for width in (16, 32, 64, 64):                      # 56 → 28 → 14 → 7 → 4
+    for width in (16, 32, 64, 64):  # 56 → 28 → 14 → 7 → 4
         x = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(x)
     x = layers.Flatten()(x)
     feats = layers.Dense(FEATURE_DIM, activation="leaky_relu", name="features")(x)
@@ -97,8 +99,13 @@ def to_input(images):
 
 def normalise_continuous(attrs):
     """The continuous attributes of ``render_faces`` as one ``(N, 11)`` array scaled to 0..1."""
-    return np.stack([(np.asarray(attrs[k], np.float32) - lo) / (hi - lo)
-                     for k, (lo, hi) in CONTINUOUS_RANGES.items()], axis=1)
+    return np.stack(
+        [
+            (np.asarray(attrs[k], np.float32) - lo) / (hi - lo)
+            for k, (lo, hi) in CONTINUOUS_RANGES.items()
+        ],
+        axis=1,
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,7 +114,9 @@ def load_feature_extractor():
     probability vector per categorical attribute."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if not WEIGHTS_PATH.exists():
-        raise FileNotFoundError(f"{WEIGHTS_PATH} is missing: run scripts/train_feature_extractor.py")
+        raise FileNotFoundError(
+            f"{WEIGHTS_PATH} is missing: run scripts/train_feature_extractor.py"
+        )
     model = build_feature_extractor()
     model.load_weights(WEIGHTS_PATH)
     return model
@@ -117,12 +126,14 @@ def load_feature_extractor():
 def _embedder(model):
     import keras
     import tensorflow as tf
+
     names = ["features", "continuous", *CATEGORIES]
     both = keras.Model(model.inputs, {name: model.get_layer(name).output for name in names})
 
     @tf.function
     def run(x):
         return both(x, training=False)
+
     return run
 
 
@@ -135,7 +146,7 @@ def _embed(images, model=None, batch_size=500):
     run = _embedder(model)
     feats, heads = [], []
     for start in range(0, len(images), batch_size):
-        x = to_input(images[start:start + batch_size])
+        x = to_input(images[start : start + batch_size])
         # Pad to a full batch so the compiled function is traced once.
         pad = batch_size - len(x) if len(images) > batch_size else 0
         if pad:
@@ -145,10 +156,18 @@ def _embed(images, model=None, batch_size=500):
         feats.append(outs["features"].numpy()[:keep] / FEATURE_SCALE)
         heads.append({k: v.numpy()[:keep] for k, v in outs.items() if k != "features"})
     feats = np.concatenate(feats).astype(np.float64) if feats else np.zeros((0, FEATURE_DIM))
-    cont = np.concatenate([h["continuous"] for h in heads]) if heads else np.zeros((0, len(CONTINUOUS)))
-    attrs = {k: lo + (hi - lo) * cont[:, i] for i, (k, (lo, hi)) in enumerate(CONTINUOUS_RANGES.items())}
+    cont = (
+        np.concatenate([h["continuous"] for h in heads])
+        if heads
+        else np.zeros((0, len(CONTINUOUS)))
+    )
+    attrs = {
+        k: lo + (hi - lo) * cont[:, i] for i, (k, (lo, hi)) in enumerate(CONTINUOUS_RANGES.items())
+    }
     for name in CATEGORIES:
-        probs = np.concatenate([h[name] for h in heads]) if heads else np.zeros((0, CATEGORIES[name]))
+        probs = (
+            np.concatenate([h[name] for h in heads]) if heads else np.zeros((0, CATEGORIES[name]))
+        )
         attrs[name] = probs.argmax(axis=1)
     return feats, attrs
 
@@ -178,6 +197,7 @@ def attribute_scores(predicted, true):
 # ---------------------------------------------------------------------------------------------------
 # The distances (pure numpy, on feature arrays)
 # ---------------------------------------------------------------------------------------------------
+
 
 def frechet_distance(a, b):
     """Fréchet distance between Gaussians fitted to rows of ``a`` and ``b``:
@@ -214,17 +234,25 @@ def kernel_inception_distance(a, b, subsets=KID_SUBSETS, subset_size=KID_SUBSET_
         x = a[rng.choice(len(a), m, replace=False)]
         y = b[rng.choice(len(b), m, replace=False)]
         kxx, kyy, kxy = (_cubic(x @ x.T / d + 1), _cubic(y @ y.T / d + 1), _cubic(x @ y.T / d + 1))
-        values.append((kxx.sum() - np.trace(kxx)) / (m * (m - 1))
-                      + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * kxy.mean())
+        values.append(
+            (kxx.sum() - np.trace(kxx)) / (m * (m - 1))
+            + (kyy.sum() - np.trace(kyy)) / (m * (m - 1))
+            - 2 * kxy.mean()
+        )
     return float(np.mean(values))
 
 
 def wasserstein_1d(u, v):
     """1-D Wasserstein-1 distance between two samples (area between their quantile functions)."""
     u, v = np.sort(np.asarray(u, np.float64)), np.sort(np.asarray(v, np.float64))
-    q = np.linspace(0, 1, max(len(u), len(v)) * 2 + 1)[1:-1:2]   # midpoints of equal-mass slices
-    return float(np.mean(np.abs(np.quantile(u, q, method="inverted_cdf")
-                                - np.quantile(v, q, method="inverted_cdf"))))
+    q = np.linspace(0, 1, max(len(u), len(v)) * 2 + 1)[1:-1:2]  # midpoints of equal-mass slices
+    return float(
+        np.mean(
+            np.abs(
+                np.quantile(u, q, method="inverted_cdf") - np.quantile(v, q, method="inverted_cdf")
+            )
+        )
+    )
 
 
 def attribute_distances(predicted, reference):
@@ -232,10 +260,16 @@ def attribute_distances(predicted, reference):
     categorical shares (W1 under the 0/1 distance between categories)."""
     out = {}
     for name, (lo, hi) in CONTINUOUS_RANGES.items():
-        out[name] = wasserstein_1d((predicted[name] - lo) / (hi - lo), (reference[name] - lo) / (hi - lo))
+        out[name] = wasserstein_1d(
+            (predicted[name] - lo) / (hi - lo), (reference[name] - lo) / (hi - lo)
+        )
     for name, count in CATEGORIES.items():
-        out[name] = float(0.5 * np.abs(category_shares(predicted[name], count)
-                                       - category_shares(reference[name], count)).sum())
+        out[name] = float(
+            0.5
+            * np.abs(
+                category_shares(predicted[name], count) - category_shares(reference[name], count)
+            ).sum()
+        )
     return out
 
 
@@ -253,13 +287,13 @@ def mode_coverage(predicted, reference, min_share=MIN_SHARE):
 
 
 def _nn_distances(queries, pool, exclude_self=False):
-    pool_sq = np.sum(pool ** 2, axis=1)
+    pool_sq = np.sum(pool**2, axis=1)
     out = []
     for start in range(0, len(queries), 500):
-        q = queries[start:start + 500]
-        d2 = np.sum(q ** 2, axis=1)[:, None] + pool_sq[None, :] - 2 * q @ pool.T
+        q = queries[start : start + 500]
+        d2 = np.sum(q**2, axis=1)[:, None] + pool_sq[None, :] - 2 * q @ pool.T
         if exclude_self:
-            np.fill_diagonal(d2[:, start:start + len(q)], np.inf)
+            np.fill_diagonal(d2[:, start : start + len(q)], np.inf)
         out.append(np.sqrt(np.clip(d2.min(axis=1), 0, None)))
     return np.concatenate(out)
 
@@ -276,6 +310,7 @@ def nn_ratio(generated, heldout, train):
 # ---------------------------------------------------------------------------------------------------
 # References: real faces to compare with
 # ---------------------------------------------------------------------------------------------------
+
 
 class Reference:
     """Real faces split in three disjoint parts, each embedded once, when first needed: ``train``
@@ -313,17 +348,29 @@ def get_reference(reference="procedural", n=2000):
     for held-out and floor: see docs/metrics.md for what that can and cannot tell)."""
     reference = str(reference)
     if reference == "procedural":
-        return Reference(reference, render_faces(N_TRAIN_NN, seed=TRAIN_SEED)[0],
-                         render_faces(n, seed=HELDOUT_SEED)[0], render_faces(n, seed=FLOOR_SEED)[0])
+        return Reference(
+            reference,
+            render_faces(N_TRAIN_NN, seed=TRAIN_SEED)[0],
+            render_faces(n, seed=HELDOUT_SEED)[0],
+            render_faces(n, seed=FLOOR_SEED)[0],
+        )
     folder = Path(reference)
     if not folder.is_dir():
-        raise FileNotFoundError(f"reference must be 'procedural' or a folder of images, got '{reference}'")
+        raise FileNotFoundError(
+            f"reference must be 'procedural' or a folder of images, got '{reference}'"
+        )
     images = load_faces(str(folder.resolve()), limit=3 * n)
     if len(images) < 30:
-        raise ValueError(f"'{reference}' holds {len(images)} readable images; the metric needs at least 30")
+        raise ValueError(
+            f"'{reference}' holds {len(images)} readable images; the metric needs at least 30"
+        )
     third = len(images) // 3
-    return Reference(str(folder.resolve()), images[:third], images[third:2 * third],
-                     images[2 * third:3 * third])
+    return Reference(
+        str(folder.resolve()),
+        images[:third],
+        images[third : 2 * third],
+        images[2 * third : 3 * third],
+    )
 
 
 def _compare(images, feats, attrs, compare_features, compare_attrs, train_features):
@@ -348,15 +395,20 @@ def evaluate_images(images_uint8, reference="procedural", n=2000):
     ref = get_reference(str(reference), n)
     images = np.asarray(images_uint8)
     feats, attrs = _embed(images)
-    return _compare(images, feats, attrs, ref.heldout_features, ref.heldout_attrs, ref.train_features)
+    return _compare(
+        images, feats, attrs, ref.heldout_features, ref.heldout_attrs, ref.train_features
+    )
 
 
 def generate_images(generator, n, seed=0, batch_size=250):
     """``n`` uint8 faces painted by ``generator`` from fixed noise (``seed``)."""
     import tensorflow as tf
+
     noise = tf.random.stateless_normal([n, generator.input_shape[-1]], seed=[seed, 11])
-    out = [to_pixels(generator(noise[i:i + batch_size], training=False).numpy())
-           for i in range(0, n, batch_size)]
+    out = [
+        to_pixels(generator(noise[i : i + batch_size], training=False).numpy())
+        for i in range(0, n, batch_size)
+    ]
     return np.concatenate(out).reshape(n, 56, 56)
 
 
@@ -368,8 +420,14 @@ def evaluate_generator(generator, reference="procedural", n=2000, seed=0):
 @functools.lru_cache(maxsize=8)
 def _floor(reference, n):
     ref = get_reference(reference, n)
-    return _compare(ref.floor_images, ref.floor_features, ref.floor_attrs, ref.heldout_features, ref.heldout_attrs,
-                    ref.train_features)
+    return _compare(
+        ref.floor_images,
+        ref.floor_features,
+        ref.floor_attrs,
+        ref.heldout_features,
+        ref.heldout_attrs,
+        ref.train_features,
+    )
 
 
 def floor(reference="procedural", n=2000):
@@ -383,6 +441,7 @@ def distort(images_uint8, kind, level, seed=0):
     ``noise`` (Gaussian, std=level grey levels) or ``cut`` (a grey level×level square at a random
     place on the face)."""
     import cv2
+
     images = np.asarray(images_uint8)
     rng = np.random.default_rng(seed)
     if kind == "blur":
@@ -394,16 +453,17 @@ def distort(images_uint8, kind, level, seed=0):
         out = images.copy()
         level = int(level)
         size = images.shape[1]
-        corners = rng.integers(size // 4 - level // 2, 3 * size // 4 - level // 2 + 1, (len(images), 2))
+        corners = rng.integers(
+            size // 4 - level // 2, 3 * size // 4 - level // 2 + 1, (len(images), 2)
+        )
         corners = np.clip(corners, 0, size - level)
         for im, (y, x) in zip(out, corners):
-            im[y:y + level, x:x + level] = 128
+            im[y : y + level, x : x + level] = 128
         return out
     raise ValueError(f"unknown distortion '{kind}'; choose blur, noise or cut")
 
 
-def calibration(reference="procedural", n=2000,
-                metrics=("afd", "fd", "kid", "attribute_distance")):
+def calibration(reference="procedural", n=2000, metrics=("afd", "fd", "kid", "attribute_distance")):
     """``{kind: [(level, {metric: value}), ...]}``: the floor set, distorted at each level of
     ``DISTORTIONS``, scored against the held-out set. FD, KID and the attribute distance should rise
     with the level; the detector's rate (``afd``) shows which damage still leaves a face."""
@@ -422,6 +482,7 @@ def calibration(reference="procedural", n=2000,
 # During training, and from the command line
 # ---------------------------------------------------------------------------------------------------
 
+
 def make_training_metric(data="procedural", preset=None, n=TRAINING_METRIC_N, seed=0):
     """A ``metric(generator) -> {"afd", "fd", "kid"}`` for ``GANTrainer.fit``: ``n`` faces from
     fixed noise against ``n`` held-out real faces of ``data``, whose features are computed once, here."""
@@ -431,9 +492,11 @@ def make_training_metric(data="procedural", preset=None, n=TRAINING_METRIC_N, se
     def metric(generator):
         images = generate_images(generator, n, seed)
         feats = features(images)
-        return {"afd": detection_rate(images),
-                "fd": frechet_distance(feats, ref.heldout_features),
-                "kid": kernel_inception_distance(feats, ref.heldout_features)}
+        return {
+            "afd": detection_rate(images),
+            "fd": frechet_distance(feats, ref.heldout_features),
+            "kid": kernel_inception_distance(feats, ref.heldout_features),
+        }
 
     metric.reference = ref
     return metric
@@ -470,7 +533,9 @@ def format_attribute_table(result, reference_floor):
     lines = [f"{'attribute':20s} {'this run':>10s} {'real floor':>10s}   distance"]
     for name, value in rows:
         kind = "style shares, total variation" if name in CATEGORIES else "W1, on a 0..1 scale"
-        lines.append(f"{name:20s} {value:10.4f} {reference_floor['per_attribute'][name]:10.4f}   {kind}")
+        lines.append(
+            f"{name:20s} {value:10.4f} {reference_floor['per_attribute'][name]:10.4f}   {kind}"
+        )
     return "\n".join(lines)
 
 
@@ -481,16 +546,22 @@ def format_calibration(reference="procedural", n=2000):
     low = floor(reference, n)
     ref = get_reference(str(reference), n)
     noise = np.random.default_rng(0).integers(0, 256, ref.floor_images.shape, dtype=np.uint8)
-    lines = [f"{n} real faces vs {n} held-out real ones ({reference})",
-             f"{'':22s} {'afd':>6s} {'fd':>9s} {'kid':>9s} {'attr.dist':>9s}",
-             f"{'floor (real vs real)':22s} {low['afd']:6.3f} {low['fd']:9.3f} {low['kid']:9.4f} "
-             f"{low['attribute_distance']:9.3f}"]
+    lines = [
+        f"{n} real faces vs {n} held-out real ones ({reference})",
+        f"{'':22s} {'afd':>6s} {'fd':>9s} {'kid':>9s} {'attr.dist':>9s}",
+        f"{'floor (real vs real)':22s} {low['afd']:6.3f} {low['fd']:9.3f} {low['kid']:9.4f} "
+        f"{low['attribute_distance']:9.3f}",
+    ]
     for kind, rows in calibration(reference, n).items():
         for level, scores in rows:
-            lines.append(f"{kind + ' ' + format(level, 'g'):22s} {scores['afd']:6.3f} "
-                         f"{scores['fd']:9.3f} {scores['kid']:9.4f} {scores['attribute_distance']:9.3f}")
+            lines.append(
+                f"{kind + ' ' + format(level, 'g'):22s} {scores['afd']:6.3f} "
+                f"{scores['fd']:9.3f} {scores['kid']:9.4f} {scores['attribute_distance']:9.3f}"
+            )
     lines.append(f"{'uniform noise':22s} {detection_rate(noise):6.3f}")
-    lines.append(f"{'4x4 blocks shuffled':22s} {detection_rate(shuffle_blocks(ref.floor_images)):6.3f}")
+    lines.append(
+        f"{'4x4 blocks shuffled':22s} {detection_rate(shuffle_blocks(ref.floor_images)):6.3f}"
+    )
     return "\n".join(lines)
 
 

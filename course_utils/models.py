@@ -17,8 +17,9 @@ NOISE_DIM = 160
 IMAGE_SHAPE = (56, 56, 1)
 
 
-def make_generator_model(noise_dim=NOISE_DIM, dense_channels=256, widths=(128, 64, 32),
-                         kernel_size=5, negative_slope=0.3):
+def make_generator_model(
+    noise_dim=NOISE_DIM, dense_channels=256, widths=(128, 64, 32), kernel_size=5, negative_slope=0.3
+):
     """Build the artist: noise vector (noise_dim,) → image (56, 56, 1) in [-1, 1].
 
     Taught in lesson 2. Dense lifts the noise to a 7×7×dense_channels block; each Conv2DTranspose
@@ -39,21 +40,34 @@ def make_generator_model(noise_dim=NOISE_DIM, dense_channels=256, widths=(128, 6
 
     size = 7
     for width, stride in zip(widths, strides):
-        model.add(layers.Conv2DTranspose(width, kernel_size, strides=stride, padding="same",
-                                         use_bias=False))
+        model.add(
+            layers.Conv2DTranspose(
+                width, kernel_size, strides=stride, padding="same", use_bias=False
+            )
+        )
         size *= stride
         assert model.output_shape == (None, size, size, width)
         model.add(layers.BatchNormalization())
         model.add(layers.LeakyReLU(negative_slope))
 
-    model.add(layers.Conv2DTranspose(1, kernel_size, strides=2, padding="same", use_bias=False,
-                                     activation="tanh", dtype="float32"))
+    model.add(
+        layers.Conv2DTranspose(
+            1,
+            kernel_size,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            activation="tanh",
+            dtype="float32",
+        )
+    )
     assert model.output_shape == (None, 56, 56, 1)
     return model
 
 
-def make_discriminator_model(widths=(64, 128), kernel_size=5, negative_slope=0.3, dropout=0.3,
-                             batch_norm=False):
+def make_discriminator_model(
+    widths=(64, 128), kernel_size=5, negative_slope=0.3, dropout=0.3, batch_norm=False
+):
     """Build the critic: image (56, 56, 1) → one logit (a real number; > 0 means "looks real").
 
     Taught in lesson 3. Each strided Conv2D halves the size (56 → 28 → 14 → 7) while LeakyReLU
@@ -89,8 +103,8 @@ def count_multiply_adds(model):
         weights = math.prod(layer.kernel.shape) if hasattr(layer, "kernel") else 0
         if isinstance(layer, layers.Dense):
             total += weights
-        elif isinstance(layer, layers.Conv2DTranspose):      # every input pixel stamps the kernel
+        elif isinstance(layer, layers.Conv2DTranspose):  # every input pixel stamps the kernel
             total += math.prod(layer.input.shape[1:3]) * weights
-        elif isinstance(layer, layers.Conv2D):               # the kernel visits every output pixel
+        elif isinstance(layer, layers.Conv2D):  # the kernel visits every output pixel
             total += math.prod(layer.output.shape[1:3]) * weights
     return total

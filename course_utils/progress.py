@@ -19,14 +19,22 @@ def _clock(seconds):
 class Progress:
     """Progress of a run from epoch ``start + 1`` to ``epochs``, ``steps_per_epoch`` steps each."""
 
-    def __init__(self, start, epochs, steps_per_epoch, batch_size, enabled=True, stream=None,
-                 every_seconds=0.5):
+    def __init__(
+        self,
+        start,
+        epochs,
+        steps_per_epoch,
+        batch_size,
+        enabled=True,
+        stream=None,
+        every_seconds=0.5,
+    ):
         self.start, self.epochs, self.steps_per_epoch = start, epochs, steps_per_epoch
         self.batch_size, self.enabled = batch_size, enabled
         self.stream = stream or sys.stdout
         self.every_seconds = every_seconds
         self.began = time.perf_counter()
-        self.steps_done = 0            # steps taken in this session
+        self.steps_done = 0  # steps taken in this session
         self.step_in_epoch = 0
         self._last_draw = 0.0
         self._width = 0
@@ -53,17 +61,24 @@ class Progress:
             eta = self._eta()
             filled = int(20 * self.step_in_epoch / self.steps_per_epoch)
             images_per_s = self.steps_done * self.batch_size / (now - self.began)
-            self._draw(f"epoch {epoch}/{self.epochs} [{'=' * filled}{'.' * (20 - filled)}] "
-                       f"step {self.step_in_epoch}/{self.steps_per_epoch}, "
-                       f"{images_per_s:,.0f} faces/s, "
-                       f"{'ETA ' + _clock(eta) if eta is not None else ''}")
+            self._draw(
+                f"epoch {epoch}/{self.epochs} [{'=' * filled}{'.' * (20 - filled)}] "
+                f"step {self.step_in_epoch}/{self.steps_per_epoch}, "
+                f"{images_per_s:,.0f} faces/s, "
+                f"{'ETA ' + _clock(eta) if eta is not None else ''}"
+            )
 
     def end_epoch(self, epoch, row):
         """Complete the epoch's line with its averages (and scores, when the row has them)."""
         self.step_in_epoch = 0
-        parts = [f"epoch {epoch}/{self.epochs}", f"{row['seconds']:.0f} s",
-                 f"gen_loss {row['gen_loss']:.3f}", f"disc_loss {row['disc_loss']:.3f}",
-                 f"D(x) {row['d_real']:.2f}", f"D(G(z)) {row['d_fake']:.2f}"]
+        parts = [
+            f"epoch {epoch}/{self.epochs}",
+            f"{row['seconds']:.0f} s",
+            f"gen_loss {row['gen_loss']:.3f}",
+            f"disc_loss {row['disc_loss']:.3f}",
+            f"D(x) {row['d_real']:.2f}",
+            f"D(G(z)) {row['d_fake']:.2f}",
+        ]
         if row.get("afd") is not None:
             parts.append(f"AFD {row['afd']:.2f}")
         if row.get("fd") is not None:

@@ -41,7 +41,7 @@ from pathlib import Path
 
 try:
     import fcntl
-except ImportError:         # Windows: no flock; two trainings on one folder are not stopped there
+except ImportError:  # Windows: no flock; two trainings on one folder are not stopped there
     fcntl = None
 
 from course_utils.presets import preset_from_dict
@@ -125,15 +125,19 @@ class RunFolder:
             return None
         try:
             config = json.loads(self.config_path.read_text())
-            problem = None if isinstance(config, dict) and isinstance(config.get("preset"), dict) \
+            problem = (
+                None
+                if isinstance(config, dict) and isinstance(config.get("preset"), dict)
                 else "it names no preset"
+            )
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             problem = str(error).replace("\n", " ")
         if problem:
             raise RunFolderError(
                 f"{self.config_path}: not a readable config ({problem}); put back a copy of it, or "
                 "delete it to resume with the settings given now (they are then not checked), or "
-                "choose another --run-dir") from None
+                "choose another --run-dir"
+            ) from None
         return config
 
     def write_config(self, config):
@@ -143,12 +147,16 @@ class RunFolder:
         """The ``Preset`` this run was trained with."""
         config = self.read_config()
         if config is None:
-            raise FileNotFoundError(f"'{self.path}' is not a run folder (no config.json): train first")
+            raise FileNotFoundError(
+                f"'{self.path}' is not a run folder (no config.json): train first"
+            )
         try:
             return preset_from_dict(config["preset"])
         except (TypeError, ValueError) as error:
-            raise RunFolderError(f"{self.config_path}: its preset is incomplete ({error}); put back "
-                                 "a copy of it, or choose another --run-dir") from None
+            raise RunFolderError(
+                f"{self.config_path}: its preset is incomplete ({error}); put back "
+                "a copy of it, or choose another --run-dir"
+            ) from None
 
     # --- history ------------------------------------------------------------------------------
     def read_history(self):
@@ -170,13 +178,15 @@ class RunFolder:
         backup, _, _ = _parse_history(self.history_backup_path)
         if not exists:
             if not backup:
-                return [], None                    # no history yet
+                return [], None  # no history yet
             problem = "is missing"
         rows = {**backup, **main}
         rebuilt = sorted(set(rows) - set(main))
         note = f"{self.history_path} {problem}; " + (
-            f"{describe_epochs(rebuilt)} rebuilt from {self.history_backup_path.name}" if rebuilt
-            else "no copy to rebuild it from")
+            f"{describe_epochs(rebuilt)} rebuilt from {self.history_backup_path.name}"
+            if rebuilt
+            else "no copy to rebuild it from"
+        )
         return [rows[e] for e in sorted(rows)], note
 
     def write_history(self, rows):
@@ -186,9 +196,13 @@ class RunFolder:
         out = io.StringIO()
         out.write(",".join(fields) + "\n")
         for row in rows:
-            out.write(",".join("" if row.get(k) is None else
-                               (str(row[k]) if k == "epoch" else f"{row[k]:.6g}")
-                               for k in fields) + "\n")
+            out.write(
+                ",".join(
+                    "" if row.get(k) is None else (str(row[k]) if k == "epoch" else f"{row[k]:.6g}")
+                    for k in fields
+                )
+                + "\n"
+            )
         # The copy is written second, so a kill between the two leaves history.csv the newer one.
         atomic_write_text(self.history_path, out.getvalue())
         atomic_write_text(self.history_backup_path, out.getvalue())
@@ -198,21 +212,25 @@ class RunFolder:
         """Make the folder; a path that cannot be one raises ``RunFolderError`` naming it."""
         for path in (self.path, self.frames_dir, self.checkpoints_dir):
             if path.exists() and not path.is_dir():
-                raise RunFolderError(f"{path} is a file, not a folder; move it away or choose "
-                                     "another --run-dir")
+                raise RunFolderError(
+                    f"{path} is a file, not a folder; move it away or choose another --run-dir"
+                )
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise RunFolderError(self._unusable(error)) from None
 
     def _unusable(self, error):
-        blocking = next((p for p in [self.path, *self.path.parents]
-                         if p.exists() and not p.is_dir()), None)
+        blocking = next(
+            (p for p in [self.path, *self.path.parents] if p.exists() and not p.is_dir()), None
+        )
         if blocking is not None:
             return f"{self.path} cannot be made: {blocking} is a file; choose another --run-dir"
         if isinstance(error, PermissionError):
-            return (f"{self.path} is not writable ({error.strerror}); choose another --run-dir or "
-                    "make it writable")
+            return (
+                f"{self.path} is not writable ({error.strerror}); choose another --run-dir or "
+                "make it writable"
+            )
         return f"{self.path} cannot be used as a run folder ({error.strerror}); choose another --run-dir"
 
     @contextlib.contextmanager
@@ -232,23 +250,29 @@ class RunFolder:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError:
-                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "pid unknown"
+                    holder = (
+                        os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "pid unknown"
+                    )
                     raise RunFolderError(
                         f"{self.path} is in use by another training ({holder}); wait for it or "
-                        "choose another --run-dir") from None
+                        "choose another --run-dir"
+                    ) from None
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
             yield self
         finally:
-            os.close(fd)                                  # releases the flock
+            os.close(fd)  # releases the flock
 
     def remove_leftovers(self):
         """Delete what an interrupted write leaves: TensorFlow's ``ckpt-N_temp/`` folders and
         temporary files, and our atomic writes' ``.NAME.*.tmp``. Only call it holding the lock."""
-        leftovers = [*self.path.glob(".*.tmp"), *self.frames_dir.glob(".*.tmp"),
-                     *self.checkpoints_dir.glob("ckpt-*_temp"),
-                     *self.checkpoints_dir.glob("checkpoint.tmp*"),
-                     *self.checkpoints_dir.glob("*.tempstate*")]
+        leftovers = [
+            *self.path.glob(".*.tmp"),
+            *self.frames_dir.glob(".*.tmp"),
+            *self.checkpoints_dir.glob("ckpt-*_temp"),
+            *self.checkpoints_dir.glob("checkpoint.tmp*"),
+            *self.checkpoints_dir.glob("*.tempstate*"),
+        ]
         for path in leftovers:
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
@@ -262,8 +286,11 @@ class RunFolder:
         or damaging that file loses nothing."""
         found = set()
         if self.checkpoints_dir.is_dir():
-            found = {int(m.group(1)) for p in self.checkpoints_dir.iterdir()
-                     if (m := CHECKPOINT_FILE.match(p.name))}
+            found = {
+                int(m.group(1))
+                for p in self.checkpoints_dir.iterdir()
+                if (m := CHECKPOINT_FILE.match(p.name))
+            }
         state = self._checkpoint_state()
         if state:
             found |= {n for n in [state[0], *state[1]] if n is not None}
@@ -291,8 +318,11 @@ class RunFolder:
         index = prefix.with_name(prefix.name + ".index")
         if not index.is_file():
             return f"{index.name} is missing"
-        shards = [m for p in self.checkpoints_dir.glob(f"ckpt-{number}.data-*")
-                  if (m := DATA_SHARD.match(p.name))]
+        shards = [
+            m
+            for p in self.checkpoints_dir.glob(f"ckpt-{number}.data-*")
+            if (m := DATA_SHARD.match(p.name))
+        ]
         if not shards:
             return f"{prefix.name}.data-00000-of-00001 is missing"
         total = int(shards[0].group(2))
@@ -303,8 +333,14 @@ class RunFolder:
 
     def latest_checkpoint(self):
         """The newest checkpoint whose files are all there (a path prefix), or None."""
-        return next((str(self.checkpoint_prefix(n)) for n in self.checkpoint_numbers()
-                     if self._checkpoint_files_problem(n) is None), None)
+        return next(
+            (
+                str(self.checkpoint_prefix(n))
+                for n in self.checkpoint_numbers()
+                if self._checkpoint_files_problem(n) is None
+            ),
+            None,
+        )
 
     def restore_checkpoint(self, restore, verb="resumed from"):
         """Restore the newest checkpoint that restores: ``restore(prefix)`` raises for a damaged
@@ -317,7 +353,7 @@ class RunFolder:
             if problem is None:
                 try:
                     restore(str(self.checkpoint_prefix(number)))
-                except Exception as error:               # TensorFlow raises many kinds here
+                except Exception as error:  # TensorFlow raises many kinds here
                     problem = _restore_problem(error)
             if problem is None:
                 if damaged:
@@ -329,7 +365,8 @@ class RunFolder:
             names = "; ".join(f"ckpt-{n}: {why}" for n, why in damaged)
             raise RunFolderError(
                 f"{self.checkpoints_dir}: no checkpoint restores ({names}); move that folder away "
-                "to train this run afresh, or choose another --run-dir")
+                "to train this run afresh, or choose another --run-dir"
+            )
         return None
 
     def mend_checkpoint_state(self, latest):
@@ -339,30 +376,37 @@ class RunFolder:
         path = self.checkpoints_dir / "checkpoint"
         state = self._checkpoint_state()
         if latest is None:
-            if path.exists():                              # lists nothing there is: TF would choke
+            if path.exists():  # lists nothing there is: TF would choke
                 path.unlink()
             return
-        kept = sorted(n for n in self.checkpoint_numbers()
-                      if n <= latest and self._checkpoint_files_problem(n) is None)
+        kept = sorted(
+            n
+            for n in self.checkpoint_numbers()
+            if n <= latest and self._checkpoint_files_problem(n) is None
+        )
         if state == (latest, kept):
             return
         lost = "unreadable" if path.exists() else "missing"
         stamps = [self.checkpoint_prefix(n).with_suffix(".index").stat().st_mtime for n in kept]
-        text = (f'model_checkpoint_path: "ckpt-{latest}"\n'
-                + "".join(f'all_model_checkpoint_paths: "ckpt-{n}"\n' for n in kept)
-                + "".join(f"all_model_checkpoint_timestamps: {t!r}\n" for t in stamps)
-                + f"last_preserved_timestamp: {min(stamps) - 1!r}\n")
+        text = (
+            f'model_checkpoint_path: "ckpt-{latest}"\n'
+            + "".join(f'all_model_checkpoint_paths: "ckpt-{n}"\n' for n in kept)
+            + "".join(f"all_model_checkpoint_timestamps: {t!r}\n" for t in stamps)
+            + f"last_preserved_timestamp: {min(stamps) - 1!r}\n"
+        )
         atomic_write_text(path, text)
         if state is None:
-            notice(f"{path} was {lost}; rebuilt from the "
-                   f"checkpoint files (latest ckpt-{latest})")
+            notice(f"{path} was {lost}; rebuilt from the checkpoint files (latest ckpt-{latest})")
 
     def checkpoint_signature(self):
         """What the checkpoints folder holds now (names, sizes, times): changes when anyone saves."""
         if not self.checkpoints_dir.is_dir():
             return []
-        return sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
-                      for p in self.checkpoints_dir.iterdir() if p.is_file())
+        return sorted(
+            (p.name, p.stat().st_size, p.stat().st_mtime_ns)
+            for p in self.checkpoints_dir.iterdir()
+            if p.is_file()
+        )
 
     # --- frames -------------------------------------------------------------------------------
     def missing_frames(self, last_epoch):
@@ -379,6 +423,7 @@ class RunFolder:
         if not missing:
             return False
         import tensorflow as tf
+
         own = [v.numpy() for v in generator.variables]
         player = tf.train.Checkpoint(generator_variables=[v.value for v in generator.variables])
         repainted, lost = [], []
@@ -386,12 +431,13 @@ class RunFolder:
             for epoch in missing:
                 if self._checkpoint_files_problem(epoch) is None:
                     try:
-                        player.restore(str(self.checkpoint_prefix(epoch))) \
-                            .assert_existing_objects_matched().expect_partial()
+                        player.restore(
+                            str(self.checkpoint_prefix(epoch))
+                        ).assert_existing_objects_matched().expect_partial()
                         paint(epoch)
                         repainted.append(epoch)
                         continue
-                    except Exception:                    # damaged: as good as gone
+                    except Exception:  # damaged: as good as gone
                         pass
                 lost.append(epoch)
         finally:
@@ -399,12 +445,16 @@ class RunFolder:
                 variable.assign(value)
         said = []
         if repainted:
-            said.append(f"the frames of {describe_epochs(repainted)} were missing and are repainted "
-                        "from their checkpoints")
+            said.append(
+                f"the frames of {describe_epochs(repainted)} were missing and are repainted "
+                "from their checkpoints"
+            )
         if lost:
-            said.append(f"no frame for {describe_epochs(lost)} and no checkpoint to repaint "
-                        f"{'it' if len(lost) == 1 else 'them'} from: training.gif is made without "
-                        f"{'it' if len(lost) == 1 else 'them'}")
+            said.append(
+                f"no frame for {describe_epochs(lost)} and no checkpoint to repaint "
+                f"{'it' if len(lost) == 1 else 'them'} from: training.gif is made without "
+                f"{'it' if len(lost) == 1 else 'them'}"
+            )
         notice(f"{self.frames_dir}: " + "; ".join(said))
         return True
 
@@ -418,6 +468,7 @@ class RunFolder:
         import tensorflow as tf
 
         from course_utils.models import make_discriminator_model, make_generator_model
+
         preset = self.preset()
         if which == "generator":
             model = make_generator_model(**preset.generator_knobs())
@@ -425,8 +476,11 @@ class RunFolder:
             model = make_discriminator_model(**preset.discriminator_knobs())
         player = tf.train.Checkpoint(**{f"{which}_variables": [v.value for v in model.variables]})
         number = self.restore_checkpoint(
-            lambda prefix: player.restore(prefix).assert_existing_objects_matched().expect_partial(),
-            verb="loaded")
+            lambda prefix: (
+                player.restore(prefix).assert_existing_objects_matched().expect_partial()
+            ),
+            verb="loaded",
+        )
         if number is None:
             raise FileNotFoundError(f"'{self.checkpoints_dir}' holds no checkpoint: train first")
         return model
@@ -482,16 +536,22 @@ def _parse_history(path):
         return rows, None, True
     if bad == [len(lines) - 1] and not whole:
         return rows, "is cut off inside its last row (dropped)", True
-    return rows, f"has incomplete row{'s' if len(bad) > 1 else ''} (line{'s' if len(bad) > 1 else ''} " \
-        f"{', '.join(str(n + 1) for n in bad)}, dropped)", True
+    return (
+        rows,
+        f"has incomplete row{'s' if len(bad) > 1 else ''} (line{'s' if len(bad) > 1 else ''} "
+        f"{', '.join(str(n + 1) for n in bad)}, dropped)",
+        True,
+    )
 
 
 def _parse_row(header, cells):
     if len(cells) != len(header):
         return None
     try:
-        row = {k: (None if v == "" else (int(v) if k == "epoch" else float(v)))
-               for k, v in zip(header, cells)}
+        row = {
+            k: (None if v == "" else (int(v) if k == "epoch" else float(v)))
+            for k, v in zip(header, cells)
+        }
     except ValueError:
         return None
     return row if row["epoch"] is not None and row["epoch"] >= 1 else None
@@ -500,11 +560,13 @@ def _parse_row(header, cells):
 def _restore_problem(error):
     """A short reason for a checkpoint that did not restore, from TensorFlow's long message."""
     text = re.sub(r"\{\{[^}]*\}\}\s*", "", str(error)).strip().split("\n")[0]
-    for clue, reason in (("Checksum does not match", "its data fails its checksum"),
-                         ("Read less bytes", "its data is cut short"),
-                         ("sstable", "its .index is unreadable"),
-                         ("Unable to read file", "its .index is unreadable"),
-                         ("No such file", "a file of it is missing")):
+    for clue, reason in (
+        ("Checksum does not match", "its data fails its checksum"),
+        ("Read less bytes", "its data is cut short"),
+        ("sstable", "its .index is unreadable"),
+        ("Unable to read file", "its .index is unreadable"),
+        ("No such file", "a file of it is missing"),
+    ):
         if clue in text:
             return reason
     return f"{type(error).__name__}: {text[:100]}"

@@ -40,19 +40,36 @@ COLAB_BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\n?")
 REVEAL_PREFIX = "reveal.js"  # relative to the deck, so the folder can be copied anywhere
 SLIDE_WIDTH, SLIDE_HEIGHT = 1200, 750  # reveal.js's logical slide; about 100 code characters wide
 # nbconvert's HTML order of output types, with the GIF (lesson 6's training film) before PNG.
-DISPLAY = ["text/html", "text/markdown", "image/svg+xml", "text/latex", "image/gif", "image/png",
-           "image/jpeg", "text/plain"]
+DISPLAY = [
+    "text/html",
+    "text/markdown",
+    "image/svg+xml",
+    "text/latex",
+    "image/gif",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+]
 WIDGET = "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = "[interactive: present this lesson live in JupyterLab (RISE, alt+r) to use it]"
 MAX_CODE_LINES = 26  # a longer code cell continues on a sub-slide of its own (split_long_code)
 # Marker lines kept for the tests and tools (nbval, scripts/sync_saved_cells.py), not for the class.
 MARKER_LINE = re.compile(r"\A(?:[ \t]*#[ \t]*(?:NBVAL_[A-Z_]+|@save\b)[^\n]*(?:\n|\Z))+")
 # Matplotlib in the deck: text that reads from the back of a classroom (the notebook keeps its own).
-SLIDE_RC = {"font.size": 14, "axes.titlesize": "large", "axes.labelsize": "medium",
-            "xtick.labelsize": "medium", "ytick.labelsize": "medium",
-            "legend.fontsize": "medium", "figure.titlesize": "large", "figure.dpi": 100}
+SLIDE_RC = {
+    "font.size": 14,
+    "axes.titlesize": "large",
+    "axes.labelsize": "medium",
+    "xtick.labelsize": "medium",
+    "ytick.labelsize": "medium",
+    "legend.fontsize": "medium",
+    "figure.titlesize": "large",
+    "figure.dpi": 100,
+}
 # Run in the kernel before the lesson (see slide_figures).
-KERNEL_SETUP = "%matplotlib inline\nfrom course_utils.slides import slide_figures\nslide_figures({rc!r})\n"
+KERNEL_SETUP = (
+    "%matplotlib inline\nfrom course_utils.slides import slide_figures\nslide_figures({rc!r})\n"
+)
 
 
 def figure_text_report(fig, dpi=None):
@@ -77,9 +94,11 @@ def figure_text_report(fig, dpi=None):
         mtext.Text.draw = draw
     report = {"font_px": None, "text_overlap": None}
     if drawn:
-        report["font_px"] = round(min(t.get_fontsize() for t, _ in drawn) * (dpi or fig.dpi) / 72, 2)
+        report["font_px"] = round(
+            min(t.get_fontsize() for t, _ in drawn) * (dpi or fig.dpi) / 72, 2
+        )
     for i, (text, box) in enumerate(drawn):
-        for other, other_box in drawn[i + 1:]:
+        for other, other_box in drawn[i + 1 :]:
             wide = min(box.x1, other_box.x1) - max(box.x0, other_box.x0)
             high = min(box.y1, other_box.y1) - max(box.y0, other_box.y0)
             if wide > 1 and high > 1:
@@ -98,8 +117,9 @@ def slide_figures(rc=None):
 
     matplotlib.rcParams.update(SLIDE_RC if rc is None else rc)
     InlineBackend.instance().figure_formats = {"png"}
-    original = getattr(backend_inline._fetch_figure_metadata, "original",
-                       backend_inline._fetch_figure_metadata)
+    original = getattr(
+        backend_inline._fetch_figure_metadata, "original", backend_inline._fetch_figure_metadata
+    )
 
     def figure_metadata(fig):
         metadata = dict(original(fig) or {})
@@ -124,8 +144,10 @@ def lesson_notebooks(lessons=None, notebooks_dir=NOTEBOOKS_DIR):
         key = f"{int(key):02d}" if key.isdigit() else key
         match = [p for p in found if p.stem == key or p.stem.startswith(key + "_")]
         if not match:
-            raise FileNotFoundError(f"no lesson '{lesson}' in {notebooks_dir} "
-                                    f"(have: {', '.join(p.stem for p in found) or 'none'})")
+            raise FileNotFoundError(
+                f"no lesson '{lesson}' in {notebooks_dir} "
+                f"(have: {', '.join(p.stem for p in found) or 'none'})"
+            )
         chosen += [p for p in match if p not in chosen]
     return chosen
 
@@ -155,16 +177,21 @@ def execute_notebook(nb, cwd, preset=None, timeout=1800, setup=None):
     ``setup`` (code) runs first in the same kernel, in a cell that is removed again afterwards."""
     import nbformat
     from nbclient import NotebookClient
-    env = {"COURSE_PRESET": preset, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
-           # pictures inline, even where the caller runs under MPLBACKEND=Agg (./course.sh test)
-           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+
+    env = {
+        "COURSE_PRESET": preset,
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+        # pictures inline, even where the caller runs under MPLBACKEND=Agg (./course.sh test)
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
     old = {name: os.environ.get(name) for name in env}
     os.environ.update({name: value for name, value in env.items() if value})
     if setup:
         nb.cells.insert(0, nbformat.v4.new_code_cell(setup))
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(cwd)}}).execute()
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+        ).execute()
     finally:
         if setup:
             del nb.cells[0]
@@ -205,8 +232,11 @@ def for_projector(nb):
             if output.get("output_type") == "stream":
                 if output.get("name") == "stderr":  # TensorFlow's C++ log lines and warnings
                     continue
-                if outputs and outputs[-1].get("output_type") == "stream" \
-                        and outputs[-1].get("name") == output.get("name"):
+                if (
+                    outputs
+                    and outputs[-1].get("output_type") == "stream"
+                    and outputs[-1].get("name") == output.get("name")
+                ):
                     outputs[-1]["text"] += output["text"]
                     continue
             outputs.append(output)
@@ -216,7 +246,9 @@ def for_projector(nb):
             if output.get("output_type") == "stream":
                 output["text"] = collapse_carriage_returns(output["text"])
             elif "text/plain" in output.get("data", {}):
-                output["data"]["text/plain"] = collapse_carriage_returns(output["data"]["text/plain"])
+                output["data"]["text/plain"] = collapse_carriage_returns(
+                    output["data"]["text/plain"]
+                )
         cell.outputs = outputs
     return nb
 
@@ -232,20 +264,27 @@ def split_long_code(nb, max_lines=MAX_CODE_LINES):
     say) is cut at a blank line into parts that each fit a slide; each later part is a sub-slide of
     its own, headed ``# … NAME, continued``, and the last part carries the outputs."""
     import nbformat
+
     index = 0
     while index < len(nb.cells):
         cell = nb.cells[index]
         lines = cell.source.split("\n")
         kind = cell.metadata.get("slideshow", {}).get("slide_type")
-        cut = _split_point(lines) if cell.cell_type == "code" and len(lines) > max_lines \
-            and kind not in ("skip", "notes") else None
+        cut = (
+            _split_point(lines)
+            if cell.cell_type == "code" and len(lines) > max_lines and kind not in ("skip", "notes")
+            else None
+        )
         if cut is not None:
             head, tail = lines[:cut], lines[cut:]
             names = re.findall(r"^(?:def|class) (\w+)", "\n".join(head), re.MULTILINE)
             if names and tail[0][:1] in (" ", "\t"):
                 tail = [f"# … {names[-1]}, continued"] + tail
-            rest = nbformat.v4.new_code_cell("\n".join(tail), outputs=cell.get("outputs", []),
-                                             metadata={"slideshow": {"slide_type": "subslide"}})
+            rest = nbformat.v4.new_code_cell(
+                "\n".join(tail),
+                outputs=cell.get("outputs", []),
+                metadata={"slideshow": {"slide_type": "subslide"}},
+            )
             cell.source, cell.outputs = "\n".join(head).rstrip("\n"), []
             nb.cells.insert(index + 1, rest)
         index += 1
@@ -258,6 +297,7 @@ def build_deck(notebook, out_dir=BUILD_DIR, preset=None, execute=True):
     import nbformat
     from nbconvert import SlidesExporter
     from traitlets.config import Config
+
     notebook, out_dir = Path(notebook), Path(out_dir)
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = deck_title(nb, notebook.stem)
@@ -265,15 +305,21 @@ def build_deck(notebook, out_dir=BUILD_DIR, preset=None, execute=True):
         execute_notebook(nb, notebook.parent, preset, setup=KERNEL_SETUP.format(rc=SLIDE_RC))
     split_long_code(for_projector(nb))
     # No scroll bars: a slide that does not fit is a bug, which tests/test_slides.py reports.
-    exporter = SlidesExporter(config=Config({"NbConvertBase": {"display_data_priority": DISPLAY}}),
-                              exclude_input_prompt=True, exclude_output_prompt=True,
-                              template_name="slides_template", extra_template_basedirs=[str(ASSETS)],
-                              reveal_url_prefix=REVEAL_PREFIX,
-                              require_js_url=f"{REVEAL_PREFIX}/require.js",
-                              jquery_url=f"{REVEAL_PREFIX}/jquery.min.js",
-                              reveal_theme="white", reveal_scroll=False,
-                              reveal_width=str(SLIDE_WIDTH), reveal_height=str(SLIDE_HEIGHT),
-                              reveal_number="c/t")
+    exporter = SlidesExporter(
+        config=Config({"NbConvertBase": {"display_data_priority": DISPLAY}}),
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        template_name="slides_template",
+        extra_template_basedirs=[str(ASSETS)],
+        reveal_url_prefix=REVEAL_PREFIX,
+        require_js_url=f"{REVEAL_PREFIX}/require.js",
+        jquery_url=f"{REVEAL_PREFIX}/jquery.min.js",
+        reveal_theme="white",
+        reveal_scroll=False,
+        reveal_width=str(SLIDE_WIDTH),
+        reveal_height=str(SLIDE_HEIGHT),
+        reveal_number="c/t",
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
     out_dir.mkdir(parents=True, exist_ok=True)
     vendor_reveal(out_dir)
@@ -294,6 +340,8 @@ def build_decks(lessons=None, out_dir=BUILD_DIR, preset=None, execute=True, log=
 def _slides(args):
     preset = get_preset(args.preset).name if not args.no_execute else None
     decks = build_decks(args.lessons, Path(args.out_dir), preset, execute=not args.no_execute)
-    print(f"{len(decks)} deck(s) in {args.out_dir}/ (offline: reveal.js copied alongside). "
-          "Open one in a browser; arrow keys move, 's' opens speaker notes.")
+    print(
+        f"{len(decks)} deck(s) in {args.out_dir}/ (offline: reveal.js copied alongside). "
+        "Open one in a browser; arrow keys move, 's' opens speaker notes."
+    )
     return 0

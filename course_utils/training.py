@@ -36,13 +36,22 @@ RESUMABLE_CHANGES = {"description", "epochs", "metric_every", "keep_checkpoints"
 
 def build_models(preset):
     """The generator and discriminator that ``preset`` describes, from the lessons' builders."""
-    return (make_generator_model(**preset.generator_knobs()),
-            make_discriminator_model(**preset.discriminator_knobs()))
+    return (
+        make_generator_model(**preset.generator_knobs()),
+        make_discriminator_model(**preset.discriminator_knobs()),
+    )
 
 
-#@save course_utils.training
-def make_train_step(generator, discriminator, generator_optimizer, discriminator_optimizer,
-                    noise_rng, real_label=1.0, jit_compile=False):
+# @save course_utils.training
+def make_train_step(
+    generator,
+    discriminator,
+    generator_optimizer,
+    discriminator_optimizer,
+    noise_rng,
+    real_label=1.0,
+    jit_compile=False,
+):
     """One step of the game, compiled by ``tf.function``: both players look at one batch,
     both learn.
 
@@ -66,21 +75,27 @@ def make_train_step(generator, discriminator, generator_optimizer, discriminator
             disc_loss = discriminator_loss(real_output, fake_output, real_label)
 
         gradients_of_generator = gen_tape.gradient(gen_loss, generator.trainable_variables)
-        gradients_of_discriminator = disc_tape.gradient(disc_loss,
-                                                        discriminator.trainable_variables)
+        gradients_of_discriminator = disc_tape.gradient(
+            disc_loss, discriminator.trainable_variables
+        )
 
-        generator_optimizer.apply_gradients(zip(gradients_of_generator,
-                                                generator.trainable_variables))
-        discriminator_optimizer.apply_gradients(zip(gradients_of_discriminator,
-                                                    discriminator.trainable_variables))
-        return {"gen_loss": gen_loss, "disc_loss": disc_loss,
-                "d_real": tf.reduce_mean(tf.sigmoid(real_output)),
-                "d_fake": tf.reduce_mean(tf.sigmoid(fake_output))}
+        generator_optimizer.apply_gradients(
+            zip(gradients_of_generator, generator.trainable_variables)
+        )
+        discriminator_optimizer.apply_gradients(
+            zip(gradients_of_discriminator, discriminator.trainable_variables)
+        )
+        return {
+            "gen_loss": gen_loss,
+            "disc_loss": disc_loss,
+            "d_real": tf.reduce_mean(tf.sigmoid(real_output)),
+            "d_fake": tf.reduce_mean(tf.sigmoid(fake_output)),
+        }
 
     return train_step
 
 
-#@save course_utils.training
+# @save course_utils.training
 def train_loop(trainer, images, epochs):
     """Train until ``epochs`` epochs are done: the loop of lesson 5,
     in the TensorFlow tutorial's shape.
@@ -92,15 +107,15 @@ def train_loop(trainer, images, epochs):
     for epoch in range(trainer.epochs_done + 1, epochs + 1):
         start = time.time()
         totals = {}
-        for image_batch in trainer.batches(images, epoch):          # shuffled anew each epoch
+        for image_batch in trainer.batches(images, epoch):  # shuffled anew each epoch
             results = trainer.train_step(image_batch)
             for name, value in results.items():
                 totals[name] = totals.get(name, 0.0) + value
             trainer.show_progress(epoch)
-        row = trainer.history_row(epoch, totals, time.time() - start)   # averages (+ scores)
-        trainer.save_frame(epoch)           # the 3×3 grid of the fixed preview noise
-        trainer.save_history(row)           # history.csv
-        trainer.save_checkpoint(epoch)      # both players, both optimizers, the noise generator
+        row = trainer.history_row(epoch, totals, time.time() - start)  # averages (+ scores)
+        trainer.save_frame(epoch)  # the 3×3 grid of the fixed preview noise
+        trainer.save_history(row)  # history.csv
+        trainer.save_checkpoint(epoch)  # both players, both optimizers, the noise generator
     return trainer.history
 
 
@@ -120,8 +135,15 @@ class GANTrainer:
     step runs unchanged; it pays on GPUs with bfloat16 units (compute capability 8.0 and later).
     """
 
-    def __init__(self, preset=None, run_dir=None, data="procedural", seed=0, jit_compile=False,
-                 mixed_precision=False):
+    def __init__(
+        self,
+        preset=None,
+        run_dir=None,
+        data="procedural",
+        seed=0,
+        jit_compile=False,
+        mixed_precision=False,
+    ):
         self.preset = get_preset(preset)
         self.run = RunFolder(run_dir) if run_dir else None
         self.data, self.seed = str(data), seed
@@ -137,10 +159,12 @@ class GANTrainer:
             keras.mixed_precision.set_global_policy(previous_policy)
 
         # One optimizer per network: each keeps moment estimates for its own weights only.
-        self.generator_optimizer = keras.optimizers.Adam(self.preset.learning_rate,
-                                                         beta_1=self.preset.beta_1)
-        self.discriminator_optimizer = keras.optimizers.Adam(self.preset.learning_rate,
-                                                             beta_1=self.preset.beta_1)
+        self.generator_optimizer = keras.optimizers.Adam(
+            self.preset.learning_rate, beta_1=self.preset.beta_1
+        )
+        self.discriminator_optimizer = keras.optimizers.Adam(
+            self.preset.learning_rate, beta_1=self.preset.beta_1
+        )
         # Build the optimizers' slots now, so a checkpoint restored before the first step has
         # somewhere to put the saved moments.
         self.generator_optimizer.build(self.generator.trainable_variables)
@@ -153,8 +177,14 @@ class GANTrainer:
         self.epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
         self.history = []
         self.train_step = make_train_step(
-            self.generator, self.discriminator, self.generator_optimizer,
-            self.discriminator_optimizer, self.noise_rng, self.preset.real_label, jit_compile)
+            self.generator,
+            self.discriminator,
+            self.generator_optimizer,
+            self.discriminator_optimizer,
+            self.noise_rng,
+            self.preset.real_label,
+            jit_compile,
+        )
 
         # Every model variable is listed: Keras 3 models do not hand their Dropout seed state to
         # tf.train.Checkpoint, and a resumed run must draw the same masks.
@@ -163,7 +193,9 @@ class GANTrainer:
             discriminator_variables=[v.value for v in self.discriminator.variables],
             generator_optimizer=self.generator_optimizer,
             discriminator_optimizer=self.discriminator_optimizer,
-            noise_rng=self.noise_rng, epoch=self.epoch)
+            noise_rng=self.noise_rng,
+            epoch=self.epoch,
+        )
         self.manager, self._signature = None, None
         self._metric, self._metric_every, self._progress = None, 0, None
         self._summary_writer = None
@@ -185,21 +217,30 @@ class GANTrainer:
 
     # --- run folder ---------------------------------------------------------------------------
     def _config(self):
-        return {"preset": asdict(self.preset), "data": self.data, "seed": self.seed,
-                "course_utils": __version__}
+        return {
+            "preset": asdict(self.preset),
+            "data": self.data,
+            "seed": self.seed,
+            "course_utils": __version__,
+        }
 
     def _check_config(self, saved):
         """Refuse to mix two experiments in one run folder; the message says what differs."""
         now = self._config()
-        differences = [(f"preset {k}", saved["preset"].get(k), v)
-                       for k, v in now["preset"].items()
-                       if k not in RESUMABLE_CHANGES and _plain(saved["preset"].get(k)) != _plain(v)]
-        differences += [(k, saved.get(k), now[k]) for k in ("data", "seed") if saved.get(k) != now[k]]
+        differences = [
+            (f"preset {k}", saved["preset"].get(k), v)
+            for k, v in now["preset"].items()
+            if k not in RESUMABLE_CHANGES and _plain(saved["preset"].get(k)) != _plain(v)
+        ]
+        differences += [
+            (k, saved.get(k), now[k]) for k in ("data", "seed") if saved.get(k) != now[k]
+        ]
         if differences:
             what, before, after = differences[0]
             raise ValueError(
                 f"{self.run.config_path}: this run folder was trained with {what}={before!r}, "
-                f"not {after!r}. Resume it with the same settings or choose a new run folder.")
+                f"not {after!r}. Resume it with the same settings or choose a new run folder."
+            )
 
     def _resume(self):
         """Restore the newest checkpoint that restores (an older one when the newest is damaged,
@@ -211,20 +252,25 @@ class GANTrainer:
         if saved is not None:
             self._check_config(saved)
         number = run.restore_checkpoint(
-            lambda prefix: self.checkpoint.restore(prefix).assert_existing_objects_matched())
+            lambda prefix: self.checkpoint.restore(prefix).assert_existing_objects_matched()
+        )
         if number is not None and saved is None:
             run.write_config(self._config())
-            notice(f"{run.config_path} was missing; written anew from the settings given now "
-                   f"(preset {self.preset.name}, data {self.data}, seed {self.seed})")
+            notice(
+                f"{run.config_path} was missing; written anew from the settings given now "
+                f"(preset {self.preset.name}, data {self.data}, seed {self.seed})"
+            )
         run.mend_checkpoint_state(number)
-        self.manager = tf.train.CheckpointManager(self.checkpoint, str(run.checkpoints_dir),
-                                                  max_to_keep=self.preset.keep_checkpoints)
+        self.manager = tf.train.CheckpointManager(
+            self.checkpoint, str(run.checkpoints_dir), max_to_keep=self.preset.keep_checkpoints
+        )
         rows, note = run.history_rows()
         self.history = [row for row in rows if row["epoch"] <= self.epochs_done]
         lost = sorted(set(range(1, self.epochs_done + 1)) - {row["epoch"] for row in self.history})
         if lost:
-            note = (f"{note}; " if note else f"{run.history_path}: ") + \
-                f"no row for {describe_epochs(lost)}, which the plots will miss"
+            note = (
+                f"{note}; " if note else f"{run.history_path}: "
+            ) + f"no row for {describe_epochs(lost)}, which the plots will miss"
         if note:
             notice(note)
         self._signature = run.checkpoint_signature()
@@ -242,17 +288,24 @@ class GANTrainer:
     def history_row(self, epoch, totals, seconds):
         """The epoch's averages as a history row; stops on NaN; adds the scores when they are due."""
         steps = self._progress.steps_per_epoch if self._progress else 1
-        row = {"epoch": epoch, **{k: float(v) / steps for k, v in totals.items()},
-               "seconds": seconds}
+        row = {
+            "epoch": epoch,
+            **{k: float(v) / steps for k, v in totals.items()},
+            "seconds": seconds,
+        }
         bad = [k for k in ("gen_loss", "disc_loss") if not np.isfinite(row[k])]
         if bad:
             raise TrainingDiverged(
                 f"epoch {epoch}: {' and '.join(bad)} became {row[bad[0]]}. Training stopped; the "
                 f"last good checkpoint (epoch {epoch - 1}) is kept"
                 + (f" in {self.run.checkpoints_dir}" if self.run else "")
-                + ". Try a lower learning rate.")
-        if self._metric is not None and self._metric_every and (
-                epoch % self._metric_every == 0 or epoch == self._last_epoch):
+                + ". Try a lower learning rate."
+            )
+        if (
+            self._metric is not None
+            and self._metric_every
+            and (epoch % self._metric_every == 0 or epoch == self._last_epoch)
+        ):
             row.update({k: float(v) for k, v in self._metric(self.generator).items()})
         if self._progress is not None:
             self._progress.end_epoch(epoch, row)
@@ -264,8 +317,9 @@ class GANTrainer:
             frame = frame_image(self.preview(), epoch)
             write_png(self.run.frame_path(epoch), frame)
             with self._tensorboard().as_default():
-                tf.summary.image("3x3 grid of the fixed preview noise", frame[None, :, :, None],
-                                 step=epoch)
+                tf.summary.image(
+                    "3x3 grid of the fixed preview noise", frame[None, :, :, None], step=epoch
+                )
 
     def save_history(self, row):
         """Append the row to the history; write history.csv and the row's numbers to TensorBoard.
@@ -311,10 +365,14 @@ class GANTrainer:
         and its numbers join the history. Returns the history (a list of dicts).
         """
         is_model_input = np.asarray(images).dtype == np.float32 and np.ndim(images) == 4
-        x = tf.convert_to_tensor(check_model_input(images) if is_model_input else to_model_input(images))
+        x = tf.convert_to_tensor(
+            check_model_input(images) if is_model_input else to_model_input(images)
+        )
         steps_per_epoch = int(x.shape[0]) // self.preset.batch_size
         if steps_per_epoch == 0:
-            raise ValueError(f"{x.shape[0]} images are fewer than one batch of {self.preset.batch_size}")
+            raise ValueError(
+                f"{x.shape[0]} images are fewer than one batch of {self.preset.batch_size}"
+            )
         epochs = self.preset.epochs if epochs is None else epochs
         if epochs < 1:
             raise ValueError(f"epochs must be at least 1, got {epochs}")
@@ -322,6 +380,7 @@ class GANTrainer:
         self._metric_every = self.preset.metric_every if metric_every is None else metric_every
         self._last_epoch = epochs
         from contextlib import nullcontext
+
         # Only one training writes a run folder at a time (its lock); if another one moved it on
         # since this trainer read it, go on from there rather than train over its epochs.
         with self.run.locked() if self.run is not None else nullcontext():
@@ -331,15 +390,19 @@ class GANTrainer:
             if start >= epochs:
                 if progress:
                     where = f" in {self.run.path}" if self.run is not None else ""
-                    print(f"Already trained to epoch {start} (of {epochs}){where}: its last "
-                          "checkpoint is loaded and reused, nothing to train. To train afresh, "
-                          "delete that folder or choose another one.")
-                if self.run is not None and self.run.complete_frames(start, self.generator,
-                                                                     self.save_frame):
+                    print(
+                        f"Already trained to epoch {start} (of {epochs}){where}: its last "
+                        "checkpoint is loaded and reused, nothing to train. To train afresh, "
+                        "delete that folder or choose another one."
+                    )
+                if self.run is not None and self.run.complete_frames(
+                    start, self.generator, self.save_frame
+                ):
                     make_gif(self.run.frames_dir, self.run.gif_path)
                 return self.history
-            self._progress = Progress(start, epochs, steps_per_epoch, self.preset.batch_size,
-                                      enabled=progress)
+            self._progress = Progress(
+                start, epochs, steps_per_epoch, self.preset.batch_size, enabled=progress
+            )
             try:
                 train_loop(self, x, epochs)
             finally:
@@ -357,8 +420,18 @@ def _plain(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def train(run_dir, preset=None, data="procedural", epochs=None, seed=0, progress=True,
-          metric="auto", metric_every=None, jit_compile=False, mixed_precision=False):
+def train(
+    run_dir,
+    preset=None,
+    data="procedural",
+    epochs=None,
+    seed=0,
+    progress=True,
+    metric="auto",
+    metric_every=None,
+    jit_compile=False,
+    mixed_precision=False,
+):
     """Load the faces, build (or resume) a ``GANTrainer`` in ``run_dir`` and run ``train_loop``.
 
     ``metric="auto"`` records the course's image-quality scores (``course_utils.metrics``: AFD, FD
@@ -366,8 +439,14 @@ def train(run_dir, preset=None, data="procedural", epochs=None, seed=0, progress
     epochs (default: the preset's) and at the last epoch; ``None`` skips them. Returns the trainer.
     """
     preset = get_preset(preset)
-    trainer = GANTrainer(preset, run_dir, data=data, seed=seed, jit_compile=jit_compile,
-                         mixed_precision=mixed_precision)
+    trainer = GANTrainer(
+        preset,
+        run_dir,
+        data=data,
+        seed=seed,
+        jit_compile=jit_compile,
+        mixed_precision=mixed_precision,
+    )
     images = load_faces(data, limit=preset.n_images, verbose=progress)
     metric_every = preset.metric_every if metric_every is None else metric_every
     if metric == "auto":

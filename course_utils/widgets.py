@@ -28,7 +28,9 @@ def slerp(a, b, t):
     omega = np.arccos(cos)
     if omega < 1e-6:  # (almost) the same direction: plain interpolation is exact enough
         return ((1 - t) * a + t * b).astype(np.float32)
-    return ((np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)).astype(np.float32)
+    return ((np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)).astype(
+        np.float32
+    )
 
 
 def random_directions(count, dim=160, seed=0):
@@ -85,7 +87,9 @@ class CriticGame:
             raise ValueError(f"n must be an even number ≥ 2 (half real, half painted), got {n}")
         real_images = np.asarray(real_images)
         if real_images.dtype != np.uint8 or real_images.ndim != 3:
-            raise ValueError(f"real_images must be uint8 (N, H, W), got {real_images.dtype} {real_images.shape}")
+            raise ValueError(
+                f"real_images must be uint8 (N, H, W), got {real_images.dtype} {real_images.shape}"
+            )
         if len(real_images) < n // 2:
             raise ValueError(f"need at least {n // 2} real images, got {len(real_images)}")
         rng = np.random.default_rng(seed)
@@ -132,17 +136,24 @@ class CriticGame:
         truth = self.truth[:k]
         you = int(np.sum(np.array(self.answers, dtype=object) == truth)) if k else 0
         critic = int(np.sum(self.critic_says[:k] == truth))
-        return {"judged": k, "you_correct": you, "critic_correct": critic,
-                "you_accuracy": you / k if k else None, "critic_accuracy": critic / k if k else None}
+        return {
+            "judged": k,
+            "you_correct": you,
+            "critic_correct": critic,
+            "you_accuracy": you / k if k else None,
+            "critic_accuracy": critic / k if k else None,
+        }
 
     def summary(self):
         """One line for a learner."""
         s = self.score()
         if not s["judged"]:
             return f"0 of {len(self)} judged yet."
-        return (f"{s['judged']} of {len(self)} judged — you: {s['you_correct']}/{s['judged']} "
-                f"({s['you_accuracy']:.0%}), the critic: {s['critic_correct']}/{s['judged']} "
-                f"({s['critic_accuracy']:.0%})")
+        return (
+            f"{s['judged']} of {len(self)} judged — you: {s['you_correct']}/{s['judged']} "
+            f"({s['you_accuracy']:.0%}), the critic: {s['critic_correct']}/{s['judged']} "
+            f"({s['critic_accuracy']:.0%})"
+        )
 
 
 # --- the widgets (thin) -----------------------------------------------------------------------
@@ -150,14 +161,17 @@ def latent_walk(generator, seed=0, n_directions=3, scale=4, reach=3.0):
     """Slider ``t`` walks from one noise vector to another (slerp); the other sliders push the
     point along a few random directions. The face redraws as you drag."""
     import ipywidgets as w
+
     dim = generator.input_shape[-1]
     rng = np.random.default_rng(seed)
     z0, z1 = rng.standard_normal((2, dim)).astype(np.float32)
     directions = random_directions(n_directions, dim, seed + 1)
     image = w.Image(format="png", width=56 * scale, height=56 * scale)
     t = w.FloatSlider(0.0, min=0.0, max=1.0, step=0.05, description="A → B", continuous_update=True)
-    pushes = [w.FloatSlider(0.0, min=-reach, max=reach, step=0.25, description=f"direction {i + 1}")
-              for i in range(n_directions)]
+    pushes = [
+        w.FloatSlider(0.0, min=-reach, max=reach, step=0.25, description=f"direction {i + 1}")
+        for i in range(n_directions)
+    ]
 
     def redraw(*_):
         z = latent_point(z0, z1, t.value, directions, [p.value for p in pushes])
@@ -172,6 +186,7 @@ def latent_walk(generator, seed=0, n_directions=3, scale=4, reach=3.0):
 def epoch_scrubber(run_dir, scale=1):
     """A slider over a run's per-epoch frames (``run_dir/frames``): drag to watch it learn."""
     import ipywidgets as w
+
     paths = frame_paths(Path(run_dir) / "frames")
     if not paths:
         raise FileNotFoundError(f"no frames in '{Path(run_dir) / 'frames'}': train first")
@@ -193,6 +208,7 @@ def epoch_scrubber(run_dir, scale=1):
 def critic_game(game, scale=3):
     """Buttons "Real" and "Painted" over ``CriticGame`` ``game``; the score updates after each answer."""
     import ipywidgets as w
+
     image = w.Image(format="png", width=56 * scale, height=56 * scale)
     real, fake = w.Button(description="Real"), w.Button(description="Painted")
     feedback, tally = w.Label(), w.Label(game.summary())
@@ -203,18 +219,22 @@ def critic_game(game, scale=3):
             real.disabled = fake.disabled = True
             feedback.value += "  Game over."
             return
-        image.value = png_bytes(cv2.resize(face, None, fx=scale, fy=scale,
-                                           interpolation=cv2.INTER_NEAREST))
+        image.value = png_bytes(
+            cv2.resize(face, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+        )
 
     def on(label):
         def click(_):
             i = len(game.answers)
             right = game.answer(label)
             critic = game.critic_says[i]
-            feedback.value = (f"{'Right' if right else 'Wrong'}: it was {game.truth[i]}; "
-                              f"the critic said {critic} (logit {game.critic_logits[i]:+.2f}).")
+            feedback.value = (
+                f"{'Right' if right else 'Wrong'}: it was {game.truth[i]}; "
+                f"the critic said {critic} (logit {game.critic_logits[i]:+.2f})."
+            )
             tally.value = game.summary()
             show()
+
         return click
 
     real.on_click(on(CriticGame.REAL))

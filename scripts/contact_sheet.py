@@ -18,7 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from course_utils.faces import render_faces  # noqa: E402
 
 
-def contact_sheet(images: np.ndarray, cols: int = 8, zoom: int = 2, gutter: int = 2, grey: int = 128) -> np.ndarray:
+def contact_sheet(
+    images: np.ndarray, cols: int = 8, zoom: int = 2, gutter: int = 2, grey: int = 128
+) -> np.ndarray:
     """Tile uint8 images (n, h, w) into one grid image, each upscaled ``zoom``× with nearest-neighbour."""
     n, h, w = images.shape
     rows = -(-n // cols)
@@ -27,7 +29,7 @@ def contact_sheet(images: np.ndarray, cols: int = 8, zoom: int = 2, gutter: int 
     for k, img in enumerate(images):
         r, c = divmod(k, cols)
         y, x = gutter + r * (hz + gutter), gutter + c * (wz + gutter)
-        sheet[y:y + hz, x:x + wz] = np.kron(img, np.ones((zoom, zoom), np.uint8))
+        sheet[y : y + hz, x : x + wz] = np.kron(img, np.ones((zoom, zoom), np.uint8))
     return sheet
 
 
@@ -37,7 +39,9 @@ def main(argv=None):
     ap.add_argument("--cols", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--zoom", type=int, default=2)
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs/img/procedural_faces.png"))
+    ap.add_argument(
+        "--out", default=str(Path(__file__).resolve().parents[1] / "docs/img/procedural_faces.png")
+    )
     args = ap.parse_args(argv)
     images, _ = render_faces(args.n, seed=args.seed)
     sheet = contact_sheet(images, cols=args.cols, zoom=args.zoom)

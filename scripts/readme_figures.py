@@ -24,5 +24,8 @@ write_png(out_dir / "classroom_final.png", cv2.imread(str(paths[-1]), cv2.IMREAD
 chosen = [cv2.imread(str(paths[i]), cv2.IMREAD_GRAYSCALE) for i in pick_frames(len(paths), 5)]
 gutter = np.full((chosen[0].shape[0], 6), 255, np.uint8)
 strip = np.hstack([part for frame in chosen for part in (frame, gutter)][:-1])
-write_png(out_dir / "classroom_strip.png", cv2.resize(strip, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA))
+write_png(
+    out_dir / "classroom_strip.png",
+    cv2.resize(strip, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA),
+)
 print(out_dir / "classroom_final.png", out_dir / "classroom_strip.png")

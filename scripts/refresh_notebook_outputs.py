@@ -24,20 +24,22 @@ def refresh(path):
     os.environ["COURSE_PRESET"] = "ci"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("MPLBACKEND", "Agg")
-    NotebookClient(nb, timeout=900, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     count = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         checked = cell.source.startswith("# NBVAL_CHECK_OUTPUT")
-        cell.outputs = [o for o in cell.outputs
-                        if checked and o.output_type == "stream" and o.name == "stdout"]
+        cell.outputs = [
+            o for o in cell.outputs if checked and o.output_type == "stream" and o.name == "stdout"
+        ]
         # nbval refuses stored outputs of a cell that looks unrun, so checked cells keep a count.
         count += bool(cell.outputs)
         cell.execution_count = count if cell.outputs else None
         cell.metadata.pop("execution", None)
-    nb.metadata.pop("widgets", None)          # widget state: bulky, and rebuilt when the cell runs
+    nb.metadata.pop("widgets", None)  # widget state: bulky, and rebuilt when the cell runs
     nbformat.write(nb, path)
     print(f"{path.name}: kept {sum(bool(c.get('outputs')) for c in nb.cells)} checked outputs")
 

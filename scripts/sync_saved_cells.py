@@ -49,8 +49,12 @@ def definitions(source):
     for node in ast.parse(source).body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             yield node
-        elif (isinstance(node, ast.Assign) and len(node.targets) == 1
-              and isinstance(node.targets[0], ast.Name) and node.targets[0].id.isupper()):
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id.isupper()
+        ):
             yield node
 
 
@@ -61,12 +65,14 @@ def synced(source, module):
     for node in sorted(definitions(source), key=lambda n: -n.lineno):
         new = package_source(module, node)
         start = node.lineno - 1 - len(getattr(node, "decorator_list", []))
-        old = "\n".join(lines[start:node.end_lineno])
+        old = "\n".join(lines[start : node.end_lineno])
         if new is None:
-            raise SystemExit(f"{module.__name__} has no {getattr(node, 'name', None) or node.targets[0].id}")
+            raise SystemExit(
+                f"{module.__name__} has no {getattr(node, 'name', None) or node.targets[0].id}"
+            )
         new = new.rstrip("\n")
         if ast.dump(ast.parse(old)) != ast.dump(ast.parse(new)) or old != new:
-            lines[start:node.end_lineno] = new.split("\n")
+            lines[start : node.end_lineno] = new.split("\n")
             changed.append(getattr(node, "name", None) or node.targets[0].id)
     return "\n".join(lines), changed
 

@@ -26,8 +26,8 @@ sys.path.insert(0, str(REPO))
 from course_utils import metrics  # noqa: E402
 from course_utils.faces import render_faces  # noqa: E402
 
-TRAIN_SEED = 12345     # faces the extractor learns from (not the GAN's seed-0 faces, not the metric's)
-VALID_SEED = 12346     # held-out faces for the accuracy / R² report
+TRAIN_SEED = 12345  # faces the extractor learns from (not the GAN's seed-0 faces, not the metric's)
+VALID_SEED = 12346  # held-out faces for the accuracy / R² report
 
 
 def main(argv=None):
@@ -40,6 +40,7 @@ def main(argv=None):
 
     import keras
     import tensorflow as tf
+
     keras.utils.set_random_seed(0)
     tf.config.experimental.enable_op_determinism()
 
@@ -51,19 +52,30 @@ def main(argv=None):
     model = metrics.build_feature_extractor()
     losses = {"continuous": "mse"}
     losses.update({name: "sparse_categorical_crossentropy" for name in metrics.CATEGORIES})
-    model.compile(optimizer=keras.optimizers.Adam(2e-3), loss=losses,
-                  loss_weights={"continuous": 10.0, **{n: 1.0 for n in metrics.CATEGORIES}})
+    model.compile(
+        optimizer=keras.optimizers.Adam(2e-3),
+        loss=losses,
+        loss_weights={"continuous": 10.0, **{n: 1.0 for n in metrics.CATEGORIES}},
+    )
     print(f"extractor: {model.count_params():,} weights, {metrics.FEATURE_DIM}-d features")
 
     def targets(attrs):
-        return {"continuous": metrics.normalise_continuous(attrs),
-                **{name: attrs[name] for name in metrics.CATEGORIES}}
+        return {
+            "continuous": metrics.normalise_continuous(attrs),
+            **{name: attrs[name] for name in metrics.CATEGORIES},
+        }
 
     began = time.perf_counter()
     schedule = keras.optimizers.schedules.CosineDecay(2e-3, args.epochs * (args.n // 128))
     model.optimizer.learning_rate = schedule
-    model.fit(metrics.to_input(x_train), targets(a_train), batch_size=128, epochs=args.epochs,
-              shuffle=True, verbose=2)
+    model.fit(
+        metrics.to_input(x_train),
+        targets(a_train),
+        batch_size=128,
+        epochs=args.epochs,
+        shuffle=True,
+        verbose=2,
+    )
     print(f"trained in {time.perf_counter() - began:.0f} s")
 
     out = Path(args.out)
@@ -78,9 +90,11 @@ def main(argv=None):
     print(f"\n{out}: {out.stat().st_size / 1e3:.0f} kB")
 
     feats = metrics._embed(x_valid, model=model)[0] * metrics.FEATURE_SCALE
-    rms = float(np.sqrt(np.mean(feats ** 2)))
-    print(f"raw feature RMS {rms:.3f} (metrics.FEATURE_SCALE should be about this), "
-          f"{int((feats.max(axis=0) == 0).sum())} of {metrics.FEATURE_DIM} features always 0")
+    rms = float(np.sqrt(np.mean(feats**2)))
+    print(
+        f"raw feature RMS {rms:.3f} (metrics.FEATURE_SCALE should be about this), "
+        f"{int((feats.max(axis=0) == 0).sum())} of {metrics.FEATURE_DIM} features always 0"
+    )
     predicted = metrics.predict_attributes(x_valid, model=model)
     print(f"\nheld-out faces (seed {VALID_SEED}, n={args.n_valid}):")
     for name, value in metrics.attribute_scores(predicted, a_valid).items():

@@ -54,4 +54,3 @@ def zip_of(folder, count=None, extra=None):
         for name, content in (extra or {}).items():
             zf.writestr(name, content)
     return buffer.getvalue()
-

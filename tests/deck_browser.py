@@ -30,12 +30,21 @@ import urllib.request
 from pathlib import Path
 
 WIDTH, HEIGHT = 1280, 800
-MIN_PLOT_TEXT_PX = 12.0        # smallest plot text on screen at 1280×800 that reads from the back row
+MIN_PLOT_TEXT_PX = 12.0  # smallest plot text on screen at 1280×800 that reads from the back row
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars", "--mute-audio", "--remote-debugging-port=0",
-         f"--window-size={WIDTH},{HEIGHT}"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--remote-debugging-port=0",
+    f"--window-size={WIDTH},{HEIGHT}",
+]
 
 
 def find_chromium():
@@ -143,7 +152,9 @@ class Chromium:
         self.profile = Path(tempfile.mkdtemp(prefix="deck-chromium-"))
         self.process = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         port_file = self.profile / "DevToolsActivePort"
         deadline = time.time() + 60
         while not (port_file.exists() and port_file.read_text().strip()):
@@ -158,11 +169,17 @@ class Chromium:
             if pages:
                 break
             time.sleep(0.1)
-        self.socket = websocket.create_connection(pages[0]["webSocketDebuggerUrl"],
-                                                  suppress_origin=True, timeout=120)
+        self.socket = websocket.create_connection(
+            pages[0]["webSocketDebuggerUrl"], suppress_origin=True, timeout=120
+        )
         self.next_id = 0
-        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                  deviceScaleFactor=1, mobile=False)
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
 
     def send(self, method, **params):
         self.next_id += 1
@@ -175,8 +192,9 @@ class Chromium:
                 return message.get("result", {})
 
     def evaluate(self, expression):
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True,
-                           awaitPromise=True)
+        result = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression[:60]}...: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -221,23 +239,30 @@ def visit_deck(browser, deck, shots_dir=None):
     browser.send("Page.navigate", url=deck.as_uri())
     browser.wait_for("document.readyState === 'complete'")
     # The deck's template exposes window.Reveal; older decks only hand it to require.js's callback.
-    browser.evaluate("window.Reveal || new Promise(done => require(['reveal.js/dist/reveal.js'], "
-                     "R => { window.Reveal = R; done(true); }))")
+    browser.evaluate(
+        "window.Reveal || new Promise(done => require(['reveal.js/dist/reveal.js'], "
+        "R => { window.Reveal = R; done(true); }))"
+    )
     browser.wait_for("Reveal.isReady()")
     # No animations: a fragment fading in is still invisible to the checks (and the screenshot).
-    browser.evaluate("Reveal.configure({transition: 'none', backgroundTransition: 'none'}); "
-                     "const style = document.createElement('style'); style.textContent = "
-                     "'*, *::before, *::after { transition: none !important; "
-                     "animation: none !important; }'; document.head.appendChild(style); "
-                     "document.fonts.ready.then(() => true)")
+    browser.evaluate(
+        "Reveal.configure({transition: 'none', backgroundTransition: 'none'}); "
+        "const style = document.createElement('style'); style.textContent = "
+        "'*, *::before, *::after { transition: none !important; "
+        "animation: none !important; }'; document.head.appendChild(style); "
+        "document.fonts.ready.then(() => true)"
+    )
     slides = browser.evaluate(
-        "Reveal.getSlides().map(s => { const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })")
+        "Reveal.getSlides().map(s => { const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })"
+    )
     js = f"({INSPECT_JS})({MIN_PLOT_TEXT_PX})"
     report = []
     for h, v in slides:
-        browser.evaluate(f"Reveal.slide({h}, {v}, 1000); Reveal.layout(); "
-                         "Promise.all([...Reveal.getCurrentSlide().querySelectorAll('img')]"
-                         ".map(i => i.decode().catch(() => null)))")
+        browser.evaluate(
+            f"Reveal.slide({h}, {v}, 1000); Reveal.layout(); "
+            "Promise.all([...Reveal.getCurrentSlide().querySelectorAll('img')]"
+            ".map(i => i.decode().catch(() => null)))"
+        )
         problems = browser.evaluate(js)
         shot = None
         if shots_dir is not None:

@@ -16,23 +16,44 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "course_utils", *args], cwd=REPO, env=ENV,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "course_utils", *args],
+        cwd=REPO,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("cli") / "run"
-    result = cli("train", "--preset", "ci", "--data", "procedural", "--run-dir", str(run_dir),
-                 "--metric-every", "2")
+    result = cli(
+        "train",
+        "--preset",
+        "ci",
+        "--data",
+        "procedural",
+        "--run-dir",
+        str(run_dir),
+        "--metric-every",
+        "2",
+    )
     assert result.returncode == 0, result.stderr
     return run_dir, result.stdout
 
 
 def test_train_writes_everything_the_course_promises(trained_run):
     run_dir, stdout = trained_run
-    for name in ("config.json", "history.csv", "frames/epoch_0001.png", "frames/epoch_0002.png",
-                 "checkpoints/checkpoint", "training.gif"):
+    for name in (
+        "config.json",
+        "history.csv",
+        "frames/epoch_0001.png",
+        "frames/epoch_0002.png",
+        "checkpoints/checkpoint",
+        "training.gif",
+    ):
         assert (run_dir / name).exists(), name
     header = (run_dir / "history.csv").read_text().splitlines()[0].split(",")
     assert header[:4] == ["epoch", "gen_loss", "disc_loss", "seconds"]
@@ -43,22 +64,27 @@ def test_train_writes_everything_the_course_promises(trained_run):
 def test_train_scores_image_quality_every_k_epochs_and_reports_it_next_to_the_floor(trained_run):
     from course_utils.metrics import TRAINING_METRIC_N, floor
     from course_utils.run_folder import read_history
+
     run_dir, stdout = trained_run
     history = read_history(run_dir)
-    assert [row["fd"] is not None for row in history] == [False, True]     # --metric-every 2
+    assert [row["fd"] is not None for row in history] == [False, True]  # --metric-every 2
     fd, afd = history[1]["fd"], history[1]["afd"]
     low = floor("procedural", TRAINING_METRIC_N)
-    assert fd > 10 * low["fd"]                           # two epochs of a tiny artist: far from real
-    assert afd < 0.5 * low["afd"]                        # ... and the detector finds few faces
-    assert (f"faces at epoch 2 ({TRAINING_METRIC_N} paintings): the anime-face detector finds a "
-            f"face in {afd:.0%} of them, in {low['afd']:.0%} of real faces") in stdout
+    assert fd > 10 * low["fd"]  # two epochs of a tiny artist: far from real
+    assert afd < 0.5 * low["afd"]  # ... and the detector finds few faces
+    assert (
+        f"faces at epoch 2 ({TRAINING_METRIC_N} paintings): the anime-face detector finds a "
+        f"face in {afd:.0%} of them, in {low['afd']:.0%} of real faces"
+    ) in stdout
     assert f"FD {fd:.2f} (real faces: {low['fd']:.2f}; lower is better)" in stdout
 
 
 def test_generate_draws_a_grid_of_new_faces(trained_run, tmp_path):
     run_dir, _ = trained_run
     out = tmp_path / "faces.png"
-    result = cli("generate", "--run-dir", str(run_dir), "--n", "16", "--out", str(out), "--scale", "2")
+    result = cli(
+        "generate", "--run-dir", str(run_dir), "--n", "16", "--out", str(out), "--scale", "2"
+    )
     assert result.returncode == 0, result.stderr
     image = cv2.imread(str(out), cv2.IMREAD_GRAYSCALE)
     assert image.shape == (2 * (4 * 56 + 5 * 2), 2 * (4 * 56 + 5 * 2))
@@ -66,19 +92,29 @@ def test_generate_draws_a_grid_of_new_faces(trained_run, tmp_path):
 
 def test_gif_rebuilds_with_a_frame_limit(trained_run, tmp_path):
     run_dir, _ = trained_run
-    result = cli("gif", "--run-dir", str(run_dir), "--out", str(tmp_path / "x.gif"), "--max-frames", "1")
+    result = cli(
+        "gif", "--run-dir", str(run_dir), "--out", str(tmp_path / "x.gif"), "--max-frames", "1"
+    )
     assert result.returncode == 0, result.stderr
     assert "1 frames" in result.stdout
 
 
 def test_training_on_a_missing_folder_names_it(tmp_path):
-    result = cli("train", "--preset", "ci", "--data", str(tmp_path / "no_such_faces"),
-                 "--run-dir", str(tmp_path / "run"))
+    result = cli(
+        "train",
+        "--preset",
+        "ci",
+        "--data",
+        str(tmp_path / "no_such_faces"),
+        "--run-dir",
+        str(tmp_path / "run"),
+    )
     assert result.returncode == 2
     assert "no_such_faces" in result.stderr and "does not exist" in result.stderr
 
 
 # --- The command line itself: help, version, run folders (no TensorFlow, no training) ---------------
+
 
 def _subcommands(parser):
     [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
@@ -87,19 +123,24 @@ def _subcommands(parser):
 
 def test_every_option_of_every_command_has_help_and_every_command_an_example():
     from course_utils.cli import build_parser
+
     parser = build_parser()
     commands = _subcommands(parser)
     assert set(commands) == {"train", "generate", "gif", "quality", "slides"}
     for name, command in [(None, parser), *commands.items()]:
         for action in command._actions:
             if action.option_strings:
-                assert action.help and action.help != argparse.SUPPRESS, (name, action.option_strings)
+                assert action.help and action.help != argparse.SUPPRESS, (
+                    name,
+                    action.option_strings,
+                )
         if name:
             assert "example" in command.epilog and f"gan-atelier {name} " in command.format_help()
 
 
 def test_help_names_the_program_as_it_was_called_and_has_no_rst_backticks():
     from course_utils.cli import build_parser
+
     parser = build_parser()
     texts = [parser.format_help()] + [c.format_help() for c in _subcommands(parser).values()]
     assert parser.format_usage().startswith("usage: gan-atelier ")
@@ -111,18 +152,22 @@ def test_help_names_the_program_as_it_was_called_and_has_no_rst_backticks():
 
 
 def test_help_does_not_load_tensorflow():
-    code = ("import sys; from course_utils.cli import build_parser; build_parser().format_help(); "
-            "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=ENV, capture_output=True,
-                            text=True, timeout=60)
+    code = (
+        "import sys; from course_utils.cli import build_parser; build_parser().format_help(); "
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=ENV, capture_output=True, text=True, timeout=60
+    )
     assert result.stdout.split() == ["False", "False"], result.stderr
 
 
 def test_version_prints_the_package_version():
     import course_utils
+
     assert cli("--version").stdout.strip() == f"python -m course_utils {course_utils.__version__}"
     script = shutil.which("gan-atelier", path=os.path.dirname(sys.executable))
-    if script:                                   # the console script of the installed package
+    if script:  # the console script of the installed package
         result = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
         assert result.stdout.strip() == f"gan-atelier {course_utils.__version__}"
 
@@ -130,6 +175,7 @@ def test_version_prints_the_package_version():
 def test_preset_choices_come_from_the_presets():
     from course_utils.cli import build_parser, preset_names
     from course_utils.presets import PRESETS
+
     assert preset_names() == list(PRESETS)
     commands = _subcommands(build_parser())
     for name in ("train", "slides"):
@@ -137,13 +183,17 @@ def test_preset_choices_come_from_the_presets():
         assert list(preset.choices) == list(PRESETS)
 
 
-@pytest.mark.parametrize("argv, run_dir", [
-    (["train", "--preset", "ci"], "runs/ci"),
-    (["train", "--preset", "seed"], "runs/seed"),
-    (["train", "--preset", "ci", "--run-dir", "elsewhere"], "elsewhere"),
-])
+@pytest.mark.parametrize(
+    "argv, run_dir",
+    [
+        (["train", "--preset", "ci"], "runs/ci"),
+        (["train", "--preset", "seed"], "runs/seed"),
+        (["train", "--preset", "ci", "--run-dir", "elsewhere"], "elsewhere"),
+    ],
+)
 def test_each_preset_trains_into_its_own_run_folder_unless_one_is_named(argv, run_dir):
     from course_utils.cli import build_parser, run_dir_for
+
     args = build_parser().parse_args(argv)
     assert run_dir_for(args, args.preset) == Path(run_dir)
 
@@ -151,11 +201,15 @@ def test_each_preset_trains_into_its_own_run_folder_unless_one_is_named(argv, ru
 def test_quality_and_slides_are_defined_here_and_run_by_their_modules(monkeypatch):
     from course_utils import metrics, slides
     from course_utils.cli import build_parser
+
     calls = []
     monkeypatch.setattr(metrics, "_quality", lambda args: calls.append(("quality", args.n)) or 0)
     monkeypatch.setattr(slides, "_slides", lambda args: calls.append(("slides", args.lessons)) or 0)
     parser = build_parser()
-    for argv in (["quality", "--calibrate", "--n", "50"], ["slides", "--lessons", "00", "--no-execute"]):
+    for argv in (
+        ["quality", "--calibrate", "--n", "50"],
+        ["slides", "--lessons", "00", "--no-execute"],
+    ):
         args = parser.parse_args(argv)
         assert args.func(args) == 0
     assert calls == [("quality", 50), ("slides", ["00"])]
@@ -194,12 +248,23 @@ def course_sh(tmp_path):
     venv = tmp_path / "venv"
 
     def run(*args, **env):
-        environ = {**ENV, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "VENV": str(venv),
-                   "FAKE_VENV_PYTHON": str(bin_dir / "venv_python"), **env}
+        environ = {
+            **ENV,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "VENV": str(venv),
+            "FAKE_VENV_PYTHON": str(bin_dir / "venv_python"),
+            **env,
+        }
         if "COURSE_PRESET" not in env:
             environ.pop("COURSE_PRESET", None)
-        return subprocess.run(["bash", os.path.join(REPO, "course.sh"), *args], env=environ,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            ["bash", os.path.join(REPO, "course.sh"), *args],
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
     run.venv = venv
     return run
 
@@ -212,7 +277,7 @@ def test_course_sh_installs_with_one_line_and_keeps_pip_output_in_a_log(course_s
     assert first.stderr == ""
     log = (course_sh.venv / "install.log").read_text()
     assert "is ignored" in log and "pip -m pip install -e .[test]" in log
-    again = course_sh("train")                           # installed: straight to the command
+    again = course_sh("train")  # installed: straight to the command
     assert again.stdout.splitlines() == lines[1:]
 
 
@@ -220,20 +285,30 @@ def test_course_sh_shows_pip_log_only_when_the_install_fails(course_sh):
     failed = course_sh("train", FAKE_PIP_FAIL="1")
     assert failed.returncode == 1
     assert "ERROR: No matching distribution found for tensorflow" in failed.stderr
-    assert "is ignored" not in failed.stderr and str(course_sh.venv / "install.log") in failed.stderr
+    assert (
+        "is ignored" not in failed.stderr and str(course_sh.venv / "install.log") in failed.stderr
+    )
     assert "ARGS" not in failed.stdout
-    assert not list(course_sh.venv.glob(".gan-atelier-*"))      # the next run tries again
+    assert not list(course_sh.venv.glob(".gan-atelier-*"))  # the next run tries again
 
 
-@pytest.mark.parametrize("args, env, passed", [
-    ((), {}, "--data procedural --preset classroom"),
-    (("--preset", "ci"), {}, "--data procedural --preset ci"),
-    (("--preset=seed", "--epochs", "3"), {}, "--data procedural --preset=seed --epochs 3"),
-    ((), {"COURSE_PRESET": "ci"}, "--data procedural --preset ci"),
-    (("--data", "faces/", "--run-dir", "runs/anime"), {},
-     "--data procedural --preset classroom --data faces/ --run-dir runs/anime"),
-])
-def test_course_sh_train_names_a_preset_once_and_no_run_folder_of_its_own(course_sh, args, env, passed):
+@pytest.mark.parametrize(
+    "args, env, passed",
+    [
+        ((), {}, "--data procedural --preset classroom"),
+        (("--preset", "ci"), {}, "--data procedural --preset ci"),
+        (("--preset=seed", "--epochs", "3"), {}, "--data procedural --preset=seed --epochs 3"),
+        ((), {"COURSE_PRESET": "ci"}, "--data procedural --preset ci"),
+        (
+            ("--data", "faces/", "--run-dir", "runs/anime"),
+            {},
+            "--data procedural --preset classroom --data faces/ --run-dir runs/anime",
+        ),
+    ],
+)
+def test_course_sh_train_names_a_preset_once_and_no_run_folder_of_its_own(
+    course_sh, args, env, passed
+):
     result = course_sh("train", *args, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"ARGS -m course_utils train {passed}"
@@ -244,6 +319,7 @@ def test_training_on_a_folder_says_how_many_files_were_used_and_which_were_skipp
     import numpy as np
 
     from course_utils.faces import render_faces
+
     folder = tmp_path / "faces"
     folder.mkdir()
     for i, face in enumerate(render_faces(70, seed=4)[0]):
@@ -251,8 +327,18 @@ def test_training_on_a_folder_says_how_many_files_were_used_and_which_were_skipp
         cv2.imwrite(str(folder / f"{i:05d}_2008.jpg"), cv2.cvtColor(big, cv2.COLOR_GRAY2BGR))
     (folder / "notes.txt").write_text("not an image")
     (folder / "empty.jpg").write_bytes(b"")
-    result = cli("train", "--preset", "ci", "--data", str(folder), "--run-dir", str(tmp_path / "run"),
-                 "--epochs", "1", "--no-metric")
+    result = cli(
+        "train",
+        "--preset",
+        "ci",
+        "--data",
+        str(folder),
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--epochs",
+        "1",
+        "--no-metric",
+    )
     assert result.returncode == 0, result.stderr
     assert f"70 images used from {folder}, 2 files skipped" in result.stdout
     assert "skipped empty.jpg: empty file (0 bytes)" in result.stdout

@@ -96,21 +96,29 @@ def test_hardware_line_on_this_cpu_machine(monkeypatch, fake_colab):
     assert cloud.describe_hardware() == "GPU: Tesla T4 (1 visible)"
 
 
-@pytest.mark.parametrize("capabilities,expected", [
-    ([], {"jit_compile": False, "mixed_precision": False}),            # a CPU
-    ([(7, 5)], {"jit_compile": True, "mixed_precision": False}),       # Colab's T4: no bfloat16 units
-    ([(8, 0)], {"jit_compile": True, "mixed_precision": True}),        # A100
-    ([(9, 0)], {"jit_compile": True, "mixed_precision": True}),        # H100
-])
+@pytest.mark.parametrize(
+    "capabilities,expected",
+    [
+        ([], {"jit_compile": False, "mixed_precision": False}),  # a CPU
+        (
+            [(7, 5)],
+            {"jit_compile": True, "mixed_precision": False},
+        ),  # Colab's T4: no bfloat16 units
+        ([(8, 0)], {"jit_compile": True, "mixed_precision": True}),  # A100
+        ([(9, 0)], {"jit_compile": True, "mixed_precision": True}),  # H100
+    ],
+)
 def test_suggested_options_follow_the_gpu(monkeypatch, capabilities, expected):
     monkeypatch.setattr(cloud, "gpu_compute_capabilities", lambda: capabilities)
     assert cloud.suggested_training_options() == expected
 
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-BADGE = re.compile(r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
-                   r"\((https://colab\.research\.google\.com/github/gan-atelier/gan-atelier/blob/v0\.1\.0/"
-                   r"notebooks/[^)]+)\)")
+BADGE = re.compile(
+    r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
+    r"\((https://colab\.research\.google\.com/github/gan-atelier/gan-atelier/blob/v0\.1\.0/"
+    r"notebooks/[^)]+)\)"
+)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -124,15 +132,19 @@ def test_every_notebook_opens_in_colab_at_its_own_path(path):
 
 def test_tensorflow_imports_without_its_start_up_chatter_and_stderr_still_works():
     import subprocess
-    code = ("import sys; from course_utils.cloud import import_tensorflow_quietly as q; q(); "
-            "import tensorflow as tf; print(tf.reduce_sum(tf.ones([3])).numpy()); "
-            "print('still heard', file=sys.stderr)")
+
+    code = (
+        "import sys; from course_utils.cloud import import_tensorflow_quietly as q; q(); "
+        "import tensorflow as tf; print(tf.reduce_sum(tf.ones([3])).numpy()); "
+        "print('still heard', file=sys.stderr)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                            cwd=REPO, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "3.0"
-    assert result.stderr.strip() == "still heard"      # no cudart / absl lines, stderr restored
+    assert result.stderr.strip() == "still heard"  # no cudart / absl lines, stderr restored
 
 
 def test_binder_users_are_told_to_close_the_previous_kernel_and_nobody_else(monkeypatch, capsys):

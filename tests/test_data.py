@@ -13,7 +13,7 @@ from course_utils import data
 
 def test_to_model_input_shapes_and_maps_0_and_255_to_minus_one_and_one():
     images = np.array([[[0, 255], [128, 64]]], dtype=np.uint8).repeat(3, axis=0)
-    x = data.to_model_input(images, size=None)   # size=None: any (N, H, W), here 2×2
+    x = data.to_model_input(images, size=None)  # size=None: any (N, H, W), here 2×2
     assert x.shape == (3, 2, 2, 1) and x.dtype == np.float32
     assert x[0, 0, 0, 0] == -1.0 and x[0, 0, 1, 0] == 1.0
     assert x[0, 1, 0, 0] == pytest.approx((128 - 127.5) / 127.5)
@@ -46,7 +46,9 @@ def test_prepare_folder_reads_colour_jpegs_of_any_size_as_56px_grayscale(jpeg_fo
 def test_prepare_folder_respects_limit_and_uses_sorted_order(jpeg_folder, tmp_path):
     prepared = data.prepare_folder(jpeg_folder, limit=5, cache_dir=False)
     assert len(prepared.images) == 5
-    assert [p.rsplit("/", 1)[-1] for p in prepared.files] == [f"{10000 + i}_2008.jpg" for i in range(5)]
+    assert [p.rsplit("/", 1)[-1] for p in prepared.files] == [
+        f"{10000 + i}_2008.jpg" for i in range(5)
+    ]
 
 
 def test_bad_files_are_skipped_and_reported_by_name(jpeg_folder):
@@ -106,7 +108,7 @@ def test_area_interpolation_averages_where_nearest_aliases():
 def test_make_dataset_batches_of_exactly_batch_size_and_seeded_shuffle():
     x = np.arange(1000, dtype=np.float32).reshape(1000, 1, 1, 1)
     batches = [b.numpy() for b in data.make_dataset(x, batch_size=256, seed=3)]
-    assert [len(b) for b in batches] == [256, 256, 256]   # the last 232 are dropped
+    assert [len(b) for b in batches] == [256, 256, 256]  # the last 232 are dropped
     seen = np.concatenate(batches).ravel()
     assert len(set(seen)) == 768 and not np.array_equal(seen, np.sort(seen))
     again = np.concatenate([b.numpy() for b in data.make_dataset(x, 256, seed=3)]).ravel()
@@ -124,14 +126,17 @@ def test_load_faces_procedural_is_prefix_stable_uint8():
 
 # --- the download helper, against a server on 127.0.0.1 -------------------------------------
 
+
 def test_download_verifies_checksum_extracts_and_prepares(served, jpeg_folder, tmp_path):
     root, url = served
     archive = zip_of(jpeg_folder)
     (root / "faces.zip").write_bytes(archive)
     import hashlib
+
     digest = hashlib.sha256(archive).hexdigest()
-    prepared = data.download_dataset(f"{url}/faces.zip", tmp_path / "dl", sha256=digest,
-                                     cache_dir=False)
+    prepared = data.download_dataset(
+        f"{url}/faces.zip", tmp_path / "dl", sha256=digest, cache_dir=False
+    )
     assert prepared.images.shape == (12, 56, 56)
 
 

@@ -17,7 +17,7 @@ def test_the_installed_opencv_has_the_cascade_classifier_and_reads_the_vendored_
     assert hasattr(cv2, "CascadeClassifier"), "OpenCV 5 main wheels dropped it: pin opencv<5"
     assert not detector.load_cascade().empty()
     header = detector.CASCADE_PATH.read_text()[:2000]
-    assert "The MIT License" in header and "nagadomi" in header     # the licence travels with it
+    assert "The MIT License" in header and "nagadomi" in header  # the licence travels with it
 
 
 def test_it_finds_procedural_faces(faces):
@@ -45,6 +45,9 @@ def test_preparation_is_the_measured_recipe():
 
 
 def test_it_takes_model_shaped_uint8_and_refuses_floats(faces):
-    assert detector.detect_faces(faces[:10, :, :, None]).tolist() == detector.detect_faces(faces[:10]).tolist()
+    assert (
+        detector.detect_faces(faces[:10, :, :, None]).tolist()
+        == detector.detect_faces(faces[:10]).tolist()
+    )
     with pytest.raises(ValueError, match="uint8"):
         detector.detect_faces(faces[:2].astype(np.float32) / 127.5 - 1)

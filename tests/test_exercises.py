@@ -385,7 +385,7 @@ def test_unanswered_and_not_numbers_are_handled_without_raising(name, capsys):
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
-PENDING = set()   # checks whose lesson cell is not yet updated (none)
+PENDING = set()  # checks whose lesson cell is not yet updated (none)
 
 
 def _text(cell):

@@ -37,6 +37,7 @@ def with_value(p, name, value):
 
 # --- shape, type, range ---------------------------------------------------------------------------
 
+
 def test_shape_dtype_and_value_range():
     images, attrs = render_faces(24, seed=0)
     assert IMAGE_SIZE == 56
@@ -55,8 +56,12 @@ def test_other_sizes_scale_the_drawing(size):
     assert images.shape == (4, size, size)
     # Same faces, another resolution: shrunk to 28 pixels, both versions look alike.
     small = np.stack([cv2.resize(im, (28, 28), interpolation=cv2.INTER_AREA) for im in images])
-    ref = np.stack([cv2.resize(im, (28, 28), interpolation=cv2.INTER_AREA)
-                    for im in render_faces(4, seed=1)[0]])
+    ref = np.stack(
+        [
+            cv2.resize(im, (28, 28), interpolation=cv2.INTER_AREA)
+            for im in render_faces(4, seed=1)[0]
+        ]
+    )
     assert np.abs(small.astype(int) - ref).mean() < 6
 
 
@@ -69,6 +74,7 @@ def test_empty_and_invalid_requests():
 
 
 # --- determinism ------------------------------------------------------------------------------------
+
 
 def test_same_seed_same_faces():
     a, attrs_a = render_faces(20, seed=7)
@@ -101,12 +107,24 @@ def test_helper_process_draws_the_same_pixels():
 
 # --- attributes -------------------------------------------------------------------------------------
 
+
 def test_attribute_names_are_documented_and_typed():
     assert set(CONTINUOUS_RANGES) | set(CATEGORIES) == set(ATTRIBUTES)
     assert not set(CONTINUOUS_RANGES) & set(CATEGORIES)
-    for name in ("hair_shade", "skin_shade", "background_shade", "eye_size", "eye_spacing",
-                 "face_width", "tilt_degrees", "offset_x", "offset_y", "mouth_width", "blush",
-                 "hair_style"):
+    for name in (
+        "hair_shade",
+        "skin_shade",
+        "background_shade",
+        "eye_size",
+        "eye_spacing",
+        "face_width",
+        "tilt_degrees",
+        "offset_x",
+        "offset_y",
+        "mouth_width",
+        "blush",
+        "hair_style",
+    ):
         assert name in ATTRIBUTES
     assert all(isinstance(text, str) and len(text) > 10 for text in ATTRIBUTES.values())
 
@@ -139,12 +157,15 @@ def test_reported_attributes_are_the_drawn_ones():
 
 # --- attributes act on the picture ------------------------------------------------------------------
 
+
 def test_hair_shade_changes_the_hair():
     p = upright()
     dark = draw_faces(with_value(p, "hair_shade", 0.0)).astype(float)
     light = draw_faces(with_value(p, "hair_shade", 1.0)).astype(float)
     top_of_head = (slice(5, 12), slice(20, 36))  # the hair dome above the forehead
-    gain = light[(slice(None),) + top_of_head].mean(axis=(1, 2)) - dark[(slice(None),) + top_of_head].mean(axis=(1, 2))
+    gain = light[(slice(None),) + top_of_head].mean(axis=(1, 2)) - dark[
+        (slice(None),) + top_of_head
+    ].mean(axis=(1, 2))
     assert (gain > 60).all(), gain
 
 
@@ -171,27 +192,41 @@ def test_tilt_rotates_the_face():
         # should land close to the tilted face; rotating it the other way should not.
         def rotated(angle):
             m = cv2.getRotationMatrix2D(centre, angle, 1.0)
-            return cv2.warpAffine(straight[i], m, (IMAGE_SIZE, IMAGE_SIZE), borderMode=cv2.BORDER_REPLICATE)
+            return cv2.warpAffine(
+                straight[i], m, (IMAGE_SIZE, IMAGE_SIZE), borderMode=cv2.BORDER_REPLICATE
+            )
 
         inner = (slice(12, 44), slice(12, 44))  # away from borders the rotation has to invent
         err_right = np.abs(rotated(-10.0) - tilted[i])[inner].mean()
         err_wrong = np.abs(rotated(10.0) - tilted[i])[inner].mean()
         err_none = np.abs(straight[i] - tilted[i])[inner].mean()
-        assert err_right < 0.6 * err_none and err_right < 0.6 * err_wrong, (i, err_right, err_none, err_wrong)
+        assert err_right < 0.6 * err_none and err_right < 0.6 * err_wrong, (
+            i,
+            err_right,
+            err_none,
+            err_wrong,
+        )
 
 
 def test_long_hair_reaches_down_beside_the_neck():
-    p = with_value(with_value(upright(), "hair_shade", 0.0), "background_shade", 1.0)  # dark hair, light back
+    p = with_value(
+        with_value(upright(), "hair_shade", 0.0), "background_shade", 1.0
+    )  # dark hair, light back
     bob = draw_faces(with_value(p, "hair_style", 0)).astype(float)
     long = draw_faces(with_value(p, "hair_style", 1)).astype(float)
+
     def lower_sides(images):  # beside the neck, below the jaw
-        return np.concatenate([images[:, 44:50, 9:14], images[:, 44:50, 42:47]], axis=2).mean(axis=(1, 2))
+        return np.concatenate([images[:, 44:50, 9:14], images[:, 44:50, 42:47]], axis=2).mean(
+            axis=(1, 2)
+        )
 
     assert (lower_sides(bob) - lower_sides(long) > 80).all(), (lower_sides(bob), lower_sides(long))
 
 
 def test_bigger_eyes_cover_more_pixels():
-    p = with_value(with_value(upright(), "iris_shade", 0.0), "hair_shade", 1.0)  # dark eyes, light hair
+    p = with_value(
+        with_value(upright(), "iris_shade", 0.0), "hair_shade", 1.0
+    )  # dark eyes, light hair
     p["eye_spacing"][:] = 15.0  # keep the eyes inside the face whatever their size
 
     def eye_pixels(size):
@@ -206,13 +241,20 @@ def test_bigger_eyes_cover_more_pixels():
 # Mouths are thin lines a few pixels wide; after softening, a smile and a cat mouth differ by
 # softer grey (over 8 levels) in fewer pixels than eyes or hair do (over 30), and the softening
 # spreads them a row or two further.
-@pytest.mark.parametrize("name, rows, pixels, level", [("eye_style", slice(14, 38), 20, 30),
-                                                       ("mouth_style", slice(34, 48), 2, 8),
-                                                       ("hair_style", slice(0, 56), 60, 30)])
+@pytest.mark.parametrize(
+    "name, rows, pixels, level",
+    [
+        ("eye_style", slice(14, 38), 20, 30),
+        ("mouth_style", slice(34, 48), 2, 8),
+        ("hair_style", slice(0, 56), 60, 30),
+    ],
+)
 def test_each_category_looks_different(name, rows, pixels, level):
     # Changing only this attribute clearly changes at least `pixels` pixels where it should act.
     p = with_value(with_value(upright(8), "hair_shade", 0.1), "background_shade", 0.9)
-    images = [draw_faces(with_value(p, name, value)).astype(int) for value in range(CATEGORIES[name])]
+    images = [
+        draw_faces(with_value(p, name, value)).astype(int) for value in range(CATEGORIES[name])
+    ]
     for a in range(len(images)):
         for b in range(a + 1, len(images)):
             changed = np.abs(images[a] - images[b]) > level

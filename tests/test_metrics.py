@@ -11,6 +11,7 @@ N = 1000  # real faces per set in these tests (the course's default is 2000)
 
 # --- the distances, by hand ----------------------------------------------------------------------
 
+
 def test_fd_of_identical_sets_is_zero():
     a = np.random.default_rng(0).normal(size=(500, 8))
     assert metrics.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-8)
@@ -47,17 +48,26 @@ def test_wasserstein_and_total_variation_by_hand():
 
 # --- the trained extractor -----------------------------------------------------------------------
 
+
 def test_extractor_reads_attributes_of_fresh_faces():
     assert metrics.WEIGHTS_PATH.stat().st_size < 1_000_000
     images, truth = render_faces(1000, seed=777)
     feats = metrics.features(images)
     assert feats.shape == (1000, metrics.FEATURE_DIM) and np.isfinite(feats).all()
-    assert 0.7 < np.sqrt(np.mean(feats ** 2)) < 1.4      # FEATURE_SCALE matches these weights
+    assert 0.7 < np.sqrt(np.mean(feats**2)) < 1.4  # FEATURE_SCALE matches these weights
     scores = metrics.attribute_scores(metrics.predict_attributes(images), truth)
     # Thresholds sit well below what scripts/train_feature_extractor.py reports (docs/metrics.md).
-    for name, least in {"hair_style": 0.9, "eye_style": 0.8, "mouth_style": 0.7, "blush": 0.8,
-                        "hair_shade": 0.8, "background_shade": 0.8, "tilt_degrees": 0.8,
-                        "offset_x": 0.6, "eye_size": 0.4}.items():
+    for name, least in {
+        "hair_style": 0.9,
+        "eye_style": 0.8,
+        "mouth_style": 0.7,
+        "blush": 0.8,
+        "hair_shade": 0.8,
+        "background_shade": 0.8,
+        "tilt_degrees": 0.8,
+        "offset_x": 0.6,
+        "eye_size": 0.4,
+    }.items():
         assert scores[name] > least, (name, scores[name])
 
 
@@ -68,9 +78,10 @@ def test_features_reject_float_images():
 
 # --- calibration -----------------------------------------------------------------------------------
 
+
 def test_real_vs_real_floor_is_low():
     low = metrics.floor("procedural", N)
-    assert low["afd"] >= 0.9                          # the detector finds the real faces
+    assert low["afd"] >= 0.9  # the detector finds the real faces
     assert low["mode_coverage"] == 1.0
     assert 0.8 < low["nn_ratio"] < 1.25
     assert abs(low["kid"]) < 0.05
@@ -81,8 +92,10 @@ def test_real_vs_real_floor_is_low():
 def test_metrics_rise_with_damage(kind):
     low = metrics.floor("procedural", N)
     ref = metrics.get_reference("procedural", N)
-    scores = [metrics.evaluate_images(metrics.distort(ref.floor_images, kind, level), "procedural", N)
-              for level in metrics.DISTORTIONS[kind][:3]]
+    scores = [
+        metrics.evaluate_images(metrics.distort(ref.floor_images, kind, level), "procedural", N)
+        for level in metrics.DISTORTIONS[kind][:3]
+    ]
     fds = [low["fd"]] + [s["fd"] for s in scores]
     kids = [low["kid"]] + [s["kid"] for s in scores]
     assert all(x < y for x, y in zip(fds, fds[1:])), (kind, fds)
@@ -93,7 +106,7 @@ def test_metrics_rise_with_damage(kind):
 def test_one_repeated_face_covers_few_modes():
     images, _ = render_faces(N, seed=9)
     result = metrics.evaluate_images(np.repeat(images[:1], N, axis=0), "procedural", N)
-    assert result["mode_coverage"] <= 5 / 12      # one value per categorical attribute (+1 slack)
+    assert result["mode_coverage"] <= 5 / 12  # one value per categorical attribute (+1 slack)
     assert result["fd"] > 10 * metrics.floor("procedural", N)["fd"]
 
 
@@ -106,31 +119,40 @@ def test_copies_of_training_faces_are_flagged():
 
 # --- in training and with a folder reference -----------------------------------------------------
 
+
 def test_training_metric_returns_fd_and_kid():
     import keras
 
     from course_utils.models import make_generator_model
+
     keras.utils.set_random_seed(0)
     generator = make_generator_model(widths=(16, 8), kernel_size=4)
     metric = metrics.make_training_metric("procedural", None, n=200)
     first = metric(generator)
     assert set(first) == {"afd", "fd", "kid"}
-    assert first["afd"] == 0.0                        # an untrained artist paints no face
-    assert metric(generator) == first                 # fixed noise: the same numbers again
-    assert first["fd"] > 10 * metrics.floor("procedural", 200)["fd"]   # an untrained artist
+    assert first["afd"] == 0.0  # an untrained artist paints no face
+    assert metric(generator) == first  # fixed noise: the same numbers again
+    assert first["fd"] > 10 * metrics.floor("procedural", 200)["fd"]  # an untrained artist
 
 
 def test_folder_reference(tmp_path):
     import cv2
+
     real, _ = render_faces(90, seed=5)
     for i, image in enumerate(real):
         cv2.imwrite(str(tmp_path / f"face_{i:03d}.png"), image)
     clean, _ = render_faces(30, seed=6)
     good = metrics.evaluate_images(clean, reference=str(tmp_path), n=30)
-    bad = metrics.evaluate_images(metrics.distort(clean, "blur", 2.0), reference=str(tmp_path), n=30)
+    bad = metrics.evaluate_images(
+        metrics.distort(clean, "blur", 2.0), reference=str(tmp_path), n=30
+    )
     assert set(good) >= {"fd", "kid", "attribute_distance", "mode_coverage", "nn_ratio"}
     assert good["fd"] < bad["fd"]
-    assert metrics.get_reference(str(tmp_path), 30).counts == {"train": 30, "heldout": 30, "floor": 30}
+    assert metrics.get_reference(str(tmp_path), 30).counts == {
+        "train": 30,
+        "heldout": 30,
+        "floor": 30,
+    }
     small = tmp_path / "small"
     small.mkdir()
     for i in range(5):
@@ -143,8 +165,9 @@ def test_quality_command_prints_metrics_next_to_the_floor(tmp_path, capsys):
     from course_utils.cli import main
     from course_utils.data import load_faces
     from course_utils.training import GANTrainer
+
     trainer = GANTrainer("ci", tmp_path / "run")
-    trainer.fit(load_faces("procedural", limit=64), epochs=1, progress=False)   # one step is enough
+    trainer.fit(load_faces("procedural", limit=64), epochs=1, progress=False)  # one step is enough
     assert main(["quality", "--run-dir", str(tmp_path / "run"), "--n", "200"]) == 0
     out = capsys.readouterr().out
     scores, attributes = _tables(out)
@@ -158,24 +181,34 @@ def test_quality_command_prints_metrics_next_to_the_floor(tmp_path, capsys):
     values = [float(run) for run, _ in attributes.values()]
     assert values == sorted(values, reverse=True)
     assert np.mean(values) == pytest.approx(float(scores["attribute_distance"][0]), abs=1e-3)
-    assert float(attributes["hair_style"][1]) == pytest.approx(low["per_attribute"]["hair_style"], abs=1e-4)
+    assert float(attributes["hair_style"][1]) == pytest.approx(
+        low["per_attribute"]["hair_style"], abs=1e-4
+    )
 
 
 def _tables(out):
     """The ``quality`` command's two tables (scores, then per attribute) as {name: [run, floor]}."""
     lines = out.splitlines()
     blank = lines.index("")
+
     def rows(block):
         return {line.split()[0]: line.split()[1:3] for line in block}
-    return rows(lines[2:blank]), rows(lines[blank + 2:])
+
+    return rows(lines[2:blank]), rows(lines[blank + 2 :])
 
 
 def test_training_loop_records_fd_and_kid():
     from course_utils.training import GANTrainer
+
     trainer = GANTrainer("ci")
     images, _ = render_faces(128, seed=3)
-    history = trainer.fit(images, epochs=1, progress=False, metric_every=1,
-                          metric=metrics.make_training_metric("procedural", trainer.preset, n=200))
+    history = trainer.fit(
+        images,
+        epochs=1,
+        progress=False,
+        metric_every=1,
+        metric=metrics.make_training_metric("procedural", trainer.preset, n=200),
+    )
     assert history[0]["fd"] > 0 and np.isfinite(history[0]["kid"])
 
 
@@ -186,27 +219,34 @@ def test_training_on_a_folder_scores_against_that_folder(tmp_path, capsys):
 
     from course_utils.cli import main
     from course_utils.training import train
+
     folder = tmp_path / "anime"
     folder.mkdir()
     faces, _ = render_faces(150, seed=21)
-    for i, face in enumerate(faces):                      # colour JPEGs of 90–120 px, like the dataset
+    for i, face in enumerate(faces):  # colour JPEGs of 90–120 px, like the dataset
         size = 90 + i % 31
         big = cv2.resize(face, (size, size), interpolation=cv2.INTER_CUBIC)
         cv2.imwrite(str(folder / f"{1000 + i}_2008.jpg"), cv2.cvtColor(big, cv2.COLOR_GRAY2BGR))
     trainer = train(tmp_path / "run", "ci", data=str(folder), epochs=1, progress=False)
     fd = trainer.history[-1]["fd"]
     assert np.isfinite(fd) and fd > 0
-    assert metrics.get_reference(str(folder), metrics.TRAINING_METRIC_N).counts == \
-        {"train": 50, "heldout": 50, "floor": 50}
+    assert metrics.get_reference(str(folder), metrics.TRAINING_METRIC_N).counts == {
+        "train": 50,
+        "heldout": 50,
+        "floor": 50,
+    }
     assert main(["quality", "--run-dir", str(tmp_path / "run"), "--n", "50"]) == 0
     out = capsys.readouterr().out
     assert f"({folder})" in out.splitlines()[0]
     scores, _ = _tables(out)
-    assert float(scores["fd"][0]) > float(scores["fd"][1])   # an artist of one epoch is worse than real
+    assert float(scores["fd"][0]) > float(
+        scores["fd"][1]
+    )  # an artist of one epoch is worse than real
 
 
 def test_calibrate_command_prints_the_floor_first_and_damage_rising(capsys):
     from course_utils.cli import main
+
     assert main(["quality", "--calibrate", "--n", "300"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[2].startswith("floor (real vs real)")
@@ -220,9 +260,9 @@ def test_calibrate_command_prints_the_floor_first_and_damage_rising(capsys):
 
 def test_calibrate_command_shows_the_detector_finds_nothing_in_noise_or_shuffled_blocks(capsys):
     from course_utils.cli import main
+
     assert main(["quality", "--calibrate", "--n", "300"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert float(lines[2].split()[-4]) >= 0.9                          # AFD of real faces
+    assert float(lines[2].split()[-4]) >= 0.9  # AFD of real faces
     rates = {line.rsplit(" ", 1)[0].strip(): float(line.split()[-1]) for line in lines[-2:]}
     assert rates == {"uniform noise": 0.0, "4x4 blocks shuffled": pytest.approx(0.0, abs=0.1)}
-

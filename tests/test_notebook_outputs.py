@@ -33,7 +33,9 @@ def problems(path):
             continue
         outputs = cell.get("outputs", [])
         if _checked(cell):
-            if not any(o.get("output_type") == "stream" and o.get("name") == "stdout" for o in outputs):
+            if not any(
+                o.get("output_type") == "stream" and o.get("name") == "stdout" for o in outputs
+            ):
                 found.append(f"cell {index}: checked, but no stored stdout to compare with")
             elif cell.get("execution_count") is None:
                 found.append(f"cell {index}: checked, but stored as unrun (nbval would skip it)")
@@ -44,7 +46,9 @@ def problems(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_stores_exactly_its_checked_outputs(path):
-    assert problems(path) == [], "run: python scripts/refresh_notebook_outputs.py notebooks/" + path.name
+    assert problems(path) == [], (
+        "run: python scripts/refresh_notebook_outputs.py notebooks/" + path.name
+    )
 
 
 def test_the_lessons_check_facts():
@@ -53,14 +57,29 @@ def test_the_lessons_check_facts():
 
 
 def test_the_check_finds_a_cleared_output_and_a_stored_picture(tmp_path):
-    cell = {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": ["# NBVAL_CHECK_OUTPUT\n", "print(1)"],
-            "outputs": [{"output_type": "stream", "name": "stdout", "text": ["1\n"]}]}
-    picture = {"cell_type": "code", "execution_count": None, "metadata": {}, "source": ["plot()"],
-               "outputs": [{"output_type": "display_data", "data": {"image/png": "iVBOR"}, "metadata": {}}]}
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "metadata": {},
+        "source": ["# NBVAL_CHECK_OUTPUT\n", "print(1)"],
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": ["1\n"]}],
+    }
+    picture = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "source": ["plot()"],
+        "outputs": [
+            {"output_type": "display_data", "data": {"image/png": "iVBOR"}, "metadata": {}}
+        ],
+    }
     path = tmp_path / "x.ipynb"
     path.write_text(json.dumps({"cells": [cell], "metadata": {}}))
     assert problems(path) == []
     path.write_text(json.dumps({"cells": [dict(cell, outputs=[])], "metadata": {}}))
     assert problems(path) == ["cell 0: checked, but no stored stdout to compare with"]
     path.write_text(json.dumps({"cells": [cell, picture], "metadata": {"widgets": {}}}))
-    assert problems(path) == ["notebook metadata holds widget state", "cell 1: unchecked output stored in git"]
+    assert problems(path) == [
+        "notebook metadata holds widget state",
+        "cell 1: unchecked output stored in git",
+    ]

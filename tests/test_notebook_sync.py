@@ -33,9 +33,13 @@ def _drift(source, module):
         if not hasattr(mod, node.name):
             problems.append(f"{module} has no {node.name}")
             continue
-        package_node = ast.parse(textwrap.dedent(inspect.getsource(getattr(mod, node.name)))).body[0]
+        package_node = ast.parse(textwrap.dedent(inspect.getsource(getattr(mod, node.name)))).body[
+            0
+        ]
         if ast.dump(node) != ast.dump(package_node):
-            problems.append(f"{node.name} differs from {module}.{node.name}; copy the package's code")
+            problems.append(
+                f"{node.name} differs from {module}.{node.name}; copy the package's code"
+            )
     return problems
 
 
@@ -50,15 +54,20 @@ def test_the_lessons_keep_their_reusable_code_in_saved_cells():
 
 @pytest.mark.parametrize("where,module,source", CELLS, ids=[c[0] for c in CELLS])
 def test_saved_cell_matches_the_package(where, module, source):
-    definitions = [n for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+    definitions = [
+        n for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+    ]
     assert definitions, f"{where}: a #@save cell must define something"
     assert _drift(source, module) == [], where
 
 
 def test_the_comparison_catches_drift():
-    source = textwrap.dedent(inspect.getsource(importlib.import_module("course_utils.data").to_pixels))
+    source = textwrap.dedent(
+        inspect.getsource(importlib.import_module("course_utils.data").to_pixels)
+    )
     assert _drift(source, "course_utils.data") == []
-    assert _drift(source.replace("127.5", "128.0"), "course_utils.data")                 # code change
+    assert _drift(source.replace("127.5", "128.0"), "course_utils.data")  # code change
     assert _drift(source.replace("The way back", "The road back"), "course_utils.data")  # docstring
-    assert _drift(source.replace("def to_pixels", "def to_pixelz"), "course_utils.data") \
-        == ["course_utils.data has no to_pixelz"]
+    assert _drift(source.replace("def to_pixels", "def to_pixelz"), "course_utils.data") == [
+        "course_utils.data has no to_pixelz"
+    ]

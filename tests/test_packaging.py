@@ -6,7 +6,7 @@ from conftest import REPO
 
 try:
     import tomllib
-except ModuleNotFoundError:                    # Python 3.10: the same parser, as pip vendors it
+except ModuleNotFoundError:  # Python 3.10: the same parser, as pip vendors it
     from pip._vendor import tomli as tomllib
 
 
@@ -14,7 +14,7 @@ def _environment_pip_deps():
     lines = (REPO / "environment.yml").read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == "- pip:")
     deps = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         match = re.match(r"\s+- (.+)", line)
         if not match:
             break
@@ -31,16 +31,23 @@ def test_environment_yml_pins_one_version_of_each_pyproject_dependency_inside_it
     from packaging.utils import canonicalize_name
 
     project = _pyproject()["project"]
-    ranges = {canonicalize_name(r.name): r for r in
-              map(Requirement, project["dependencies"] + project["optional-dependencies"]["test"])}
+    ranges = {
+        canonicalize_name(r.name): r
+        for r in map(
+            Requirement, project["dependencies"] + project["optional-dependencies"]["test"]
+        )
+    }
     pins = {canonicalize_name(r.name): r for r in map(Requirement, _environment_pip_deps())}
-    assert sorted(pins) == sorted(ranges)                    # the same packages, none forgotten
+    assert sorted(pins) == sorted(ranges)  # the same packages, none forgotten
     for name, pin in pins.items():
         exact = [spec for spec in pin.specifier if spec.operator == "=="]
-        assert len(exact) == 1 and len(pin.specifier) == 1, f"{pin}: pin one version (==) for Binder"
+        assert len(exact) == 1 and len(pin.specifier) == 1, (
+            f"{pin}: pin one version (==) for Binder"
+        )
         version = exact[0].version
-        assert ranges[name].specifier.contains(version, prereleases=True), \
+        assert ranges[name].specifier.contains(version, prereleases=True), (
             f"environment.yml pins {pin}, outside pyproject.toml's {ranges[name]}"
+        )
 
 
 def test_keras_3_and_tensorflow_are_required():
@@ -56,7 +63,9 @@ def test_readme_gives_two_commands_and_ci_runs_the_test_one():
 
 def test_no_notebook_or_module_uses_keras_2_idioms():
     offenders = []
-    for path in list((REPO / "course_utils").glob("*.py")) + list((REPO / "notebooks").glob("*.ipynb")):
+    for path in list((REPO / "course_utils").glob("*.py")) + list(
+        (REPO / "notebooks").glob("*.ipynb")
+    ):
         text = path.read_text()
         for idiom in ("input_shape=", "tf.keras.", "get_scaled_loss", "alpha="):
             if idiom in text:
@@ -68,9 +77,11 @@ def test_opencv_is_4x_with_the_cascade_classifier_the_face_detector_needs():
     import cv2
 
     deps = _pyproject()["project"]["dependencies"]
-    assert "opencv-python-headless>=4.8,<5" in deps          # OpenCV 5's main wheels dropped it
+    assert "opencv-python-headless>=4.8,<5" in deps  # OpenCV 5's main wheels dropped it
     assert hasattr(cv2, "CascadeClassifier"), f"OpenCV {cv2.__version__} has no CascadeClassifier"
-    cascade = cv2.CascadeClassifier(str(REPO / "course_utils" / "assets" / "lbpcascade_animeface.xml"))
+    cascade = cv2.CascadeClassifier(
+        str(REPO / "course_utils" / "assets" / "lbpcascade_animeface.xml")
+    )
     assert not cascade.empty()
 
 
@@ -122,9 +133,11 @@ def test_every_lesson_installs_this_release_and_opens_it_in_colab():
     import json
 
     import course_utils
+
     for path in sorted((REPO / "notebooks").glob("*.ipynb")):
         text = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
-        assert re.findall(r'git\+https://github\.com/[^"\s]+', text) == [course_utils.pip_spec()], path.name
+        assert re.findall(r'git\+https://github\.com/[^"\s]+', text) == [course_utils.pip_spec()], (
+            path.name
+        )
         badge = f"github/{course_utils.REPOSITORY}/blob/{course_utils.RELEASE_TAG}/notebooks/{path.name}"
         assert badge in text, path.name
-

@@ -34,6 +34,7 @@ MARKERS = ("NBVAL_", "#@save")
 
 # --- What the deck leaves out or reshapes (no browser) ----------------------------------------
 
+
 def test_lesson_selection():
     assert LESSONS == sorted(LESSONS) and all(re.match(r"\d\d_", p.name) for p in LESSONS)
     if LESSONS:
@@ -46,7 +47,10 @@ def test_lesson_selection():
 
 def test_cli_parses_the_slides_subcommand():
     from course_utils.cli import build_parser
-    args = build_parser().parse_args(["slides", "--preset", "ci", "--lessons", "00", "05", "--no-execute"])
+
+    args = build_parser().parse_args(
+        ["slides", "--preset", "ci", "--lessons", "00", "05", "--no-execute"]
+    )
     assert args.lessons == ["00", "05"] and args.no_execute and args.preset == "ci"
 
 
@@ -57,14 +61,17 @@ def test_the_progress_line_reads_as_one_line_per_epoch():
     for epoch in (1, 2):
         for _ in range(3):
             progress.step(epoch)
-        progress.end_epoch(epoch, {"seconds": 1.0, "gen_loss": 1.0, "disc_loss": 1.3,
-                                   "d_real": 0.6, "d_fake": 0.4})
+        progress.end_epoch(
+            epoch, {"seconds": 1.0, "gen_loss": 1.0, "disc_loss": 1.3, "d_real": 0.6, "d_fake": 0.4}
+        )
     progress.close()
     assert "\r" in stream.getvalue()
     shown = slides.collapse_carriage_returns(stream.getvalue())
     assert not CONTROL.search(shown)
     lines = shown.splitlines()
-    assert len(lines) == 2 and lines[0].startswith("epoch 1/2 · ") and lines[1].startswith("epoch 2/2")
+    assert (
+        len(lines) == 2 and lines[0].startswith("epoch 1/2 · ") and lines[1].startswith("epoch 2/2")
+    )
     assert slides.collapse_carriage_returns("50%\r100%\rdone\n") == "done\n"
     assert slides.collapse_carriage_returns("ab\bc\x07\n") == "ac\n"
 
@@ -76,12 +83,22 @@ def _notebook(*cells):
 
 
 def test_markers_stderr_and_widgets_stay_out_of_the_deck():
-    checked = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)", outputs=[
-        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
-        nbformat.v4.new_output("stream", name="stderr", text="absl::InitializeLog\n")])
+    checked = nbformat.v4.new_code_cell(
+        "# NBVAL_CHECK_OUTPUT\nprint(1)",
+        outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+            nbformat.v4.new_output("stream", name="stderr", text="absl::InitializeLog\n"),
+        ],
+    )
     saved = nbformat.v4.new_code_cell("#@save course_utils.data\n\ndef f():\n    return 1")
-    widget = nbformat.v4.new_code_cell("toy()", outputs=[nbformat.v4.new_output(
-        "execute_result", data={slides.WIDGET: {"model_id": "x"}, "text/plain": "HBox(...)"})])
+    widget = nbformat.v4.new_code_cell(
+        "toy()",
+        outputs=[
+            nbformat.v4.new_output(
+                "execute_result", data={slides.WIDGET: {"model_id": "x"}, "text/plain": "HBox(...)"}
+            )
+        ],
+    )
     nb = slides.for_projector(_notebook(checked, saved, widget))
     assert nb.cells[0].source == "print(1)" and nb.cells[1].source == "def f():\n    return 1"
     assert [o["text"] for o in nb.cells[0].outputs] == ["1\n"]
@@ -90,15 +107,19 @@ def test_markers_stderr_and_widgets_stay_out_of_the_deck():
 
 def test_a_long_code_cell_continues_on_a_subslide_of_its_own():
     body = "\n".join(f"    x{i} = {i}" + ("\n" if i % 5 == 4 else "") for i in range(40))
-    cell = nbformat.v4.new_code_cell(f"def big():\n{body}\n    return x0", outputs=[
-        nbformat.v4.new_output("stream", name="stdout", text="done\n")])
+    cell = nbformat.v4.new_code_cell(
+        f"def big():\n{body}\n    return x0",
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="done\n")],
+    )
     cell.metadata["slideshow"] = {"slide_type": "subslide"}
     original = cell.source
     nb = slides.split_long_code(_notebook(cell))
     parts = [c.source.split("\n") for c in nb.cells]
     assert len(parts) >= 2 and all(len(p) <= slides.MAX_CODE_LINES for p in parts)
     assert all(p[0] == "# … big, continued" for p in parts[1:])
-    assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells[1:]] == ["subslide"] * (len(parts) - 1)
+    assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells[1:]] == ["subslide"] * (
+        len(parts) - 1
+    )
     assert nb.cells[-1].outputs and not any(c.get("outputs") for c in nb.cells[:-1])
     code = "\n".join(line for p in parts for line in p if not line.startswith("# …"))
     assert code.replace("\n", "") == original.replace("\n", "")
@@ -106,8 +127,10 @@ def test_a_long_code_cell_continues_on_a_subslide_of_its_own():
 
 def test_figure_text_report_finds_small_and_overlapping_text():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, 2, figsize=(4, 2), dpi=100)
     axes[0].set_title("a title far too long for its panel", fontsize=10)
     axes[1].set_title("and a second one just as long", fontsize=10)
@@ -123,6 +146,7 @@ def test_figure_text_report_finds_small_and_overlapping_text():
 
 
 # --- Every slide of every deck, in a browser ----------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def decks(tmp_path_factory):
@@ -177,7 +201,9 @@ def test_deck_is_offline_and_carries_the_lesson(decks, lesson):
     assert title.startswith("Lesson ")
     # An HTML parser turns a raw \r into a line break, so the browser cannot see it: check here.
     bad = CONTROL.search(html)
-    assert bad is None, f"control character {bad.group()!r} in {html[bad.start() - 60:bad.end() + 20]!r}"
+    assert bad is None, (
+        f"control character {bad.group()!r} in {html[bad.start() - 60 : bad.end() + 20]!r}"
+    )
     assert not [m for m in MARKERS if m in html]
     nb = nbformat.read(slides.NOTEBOOKS_DIR / f"{lesson}.ipynb", as_version=4)
     shown = [c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "skip"]
@@ -192,7 +218,9 @@ def test_every_slide_fits_a_1280x800_screen(decks, browser, shots, lesson):
     sections = html.count("<section")
     stacks = len(re.findall(r"<section[^>]*>\s*<section", html))
     assert len(report) == sections - stacks > 0, "every slide, horizontal and vertical, visited"
-    problems = [f"slide {r['h']}.{r['v']} ({r['shot']}): {p}" for r in report for p in r["problems"]]
+    problems = [
+        f"slide {r['h']}.{r['v']} ({r['shot']}): {p}" for r in report for p in r["problems"]
+    ]
     assert problems == [], "\n".join(problems)
 
 
@@ -204,13 +232,18 @@ def test_the_checks_see_what_a_projector_would_cut(browser, tmp_path):
     title.metadata["slideshow"] = {"slide_type": "slide"}
     nbformat.write(_notebook(title), notebook)
     source = slides.build_deck(notebook, tmp_path / "build", execute=False)
-    bad = "<section><h2>bad</h2><pre style='white-space:pre'>" + "x" * 300 + \
-        "</pre><p>NBVAL_CHECK_OUTPUT \ufffd</p><div style='height:2000px'>tall</div>" \
+    bad = (
+        "<section><h2>bad</h2><pre style='white-space:pre'>"
+        + "x" * 300
+        + "</pre><p>NBVAL_CHECK_OUTPUT \ufffd</p><div style='height:2000px'>tall</div>"
         "<p>end of the tall slide</p></section>"
+    )
     html = source.read_text(encoding="utf-8")
     deck = source.parent / "99_broken.slides.html"
-    deck.write_text(html.replace("</section>\n</div>\n</div>", "</section>" + bad + "\n</div>\n</div>", 1),
-                    encoding="utf-8")
+    deck.write_text(
+        html.replace("</section>\n</div>\n</div>", "</section>" + bad + "\n</div>\n</div>", 1),
+        encoding="utf-8",
+    )
     tidy, broken = deck_browser.visit_deck(browser, deck)
     assert tidy["problems"] == []
     found = " ".join(broken["problems"])
@@ -220,12 +253,18 @@ def test_the_checks_see_what_a_projector_would_cut(browser, tmp_path):
 
 # --- Live slides -----------------------------------------------------------------------------
 
+
 def test_rise_presents_the_lessons_live_in_jupyterlab():
     """jupyterlab-rise (RISE for JupyterLab 4) is installed and enabled: a teacher opens a lesson in
     JupyterLab and presses alt+r (slides/README.md)."""
     import jupyterlab_rise  # noqa: F401
-    listing = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"],
-                             capture_output=True, text=True, timeout=120)
+
+    listing = subprocess.run(
+        [sys.executable, "-m", "jupyter", "labextension", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
     line = next((line for line in text.splitlines() if "jupyterlab-rise" in line), "")
     assert "enabled" in line and "OK" in line, text

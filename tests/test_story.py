@@ -18,7 +18,7 @@ def test_toy_gan_pushes_the_artist_cloud_onto_the_ring():
     assert [s[0] for s in snapshots] == [0, 200, 400]
     first, last = story.distance_to_ring(snapshots[0][1]), story.distance_to_ring(snapshots[-1][1])
     assert first > 1.0 and last < 0.5 * first, (first, last)
-    assert story.distance_to_ring(snapshots[0][2]) < 0.1          # the real points lie on the ring
+    assert story.distance_to_ring(snapshots[0][2]) < 0.1  # the real points lie on the ring
 
 
 def test_diagram_names_both_players_and_both_losses():

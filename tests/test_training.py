@@ -34,8 +34,13 @@ def test_get_preset_reads_the_one_switch(monkeypatch):
 
 def test_seed_preset_is_the_article_exactly():
     seed = get_preset("seed")
-    assert (seed.n_images, seed.epochs, seed.batch_size, seed.learning_rate, seed.beta_1) == \
-        (20000, 500, 256, 1e-4, 0.9)
+    assert (seed.n_images, seed.epochs, seed.batch_size, seed.learning_rate, seed.beta_1) == (
+        20000,
+        500,
+        256,
+        1e-4,
+        0.9,
+    )
     g, d = training.build_models(seed)
     assert g.count_params() == 3_134_112 and d.count_params() == 231_681
 
@@ -48,8 +53,14 @@ def test_one_train_step_changes_both_networks_and_reports_verdicts():
     out = {k: float(v) for k, v in trainer.train_step(batch).items()}
     assert all(np.isfinite(v) for v in out.values())
     assert 0 < out["d_real"] < 1 and 0 < out["d_fake"] < 1
-    assert all(not np.array_equal(a, b.numpy()) for a, b in zip(before_g, trainer.generator.trainable_variables))
-    assert all(not np.array_equal(a, b.numpy()) for a, b in zip(before_d, trainer.discriminator.trainable_variables))
+    assert all(
+        not np.array_equal(a, b.numpy())
+        for a, b in zip(before_g, trainer.generator.trainable_variables)
+    )
+    assert all(
+        not np.array_equal(a, b.numpy())
+        for a, b in zip(before_d, trainer.discriminator.trainable_variables)
+    )
 
 
 def test_short_training_moves_the_critic_away_from_chance():
@@ -59,8 +70,10 @@ def test_short_training_moves_the_critic_away_from_chance():
     trainer.fit(faces, epochs=3, progress=False)
     real = to_model_input(load_faces("procedural", limit=1280)[1024:])
     fake = trainer.generator(tf.random.normal([256, 160], seed=1), training=False)
-    accuracy = (np.mean(trainer.discriminator(real, training=False).numpy() > 0)
-                + np.mean(trainer.discriminator(fake, training=False).numpy() <= 0)) / 2
+    accuracy = (
+        np.mean(trainer.discriminator(real, training=False).numpy() > 0)
+        + np.mean(trainer.discriminator(fake, training=False).numpy() <= 0)
+    ) / 2
     assert accuracy > 0.65, accuracy
     assert len(trainer.history) == 3 and [r["epoch"] for r in trainer.history] == [1, 2, 3]
 
@@ -75,6 +88,7 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint(
     def poisoned(batch):
         out = real_step(batch)
         return {**out, "gen_loss": tf.constant(float("nan"))}
+
     trainer.train_step = poisoned
     with pytest.raises(training.TrainingDiverged, match=r"epoch 2: gen_loss became nan.*epoch 1"):
         trainer.fit(faces, epochs=3, progress=False)
@@ -98,26 +112,40 @@ def test_a_run_folder_refuses_a_different_preset_once_an_epoch_is_done(tmp_path)
 
 
 def test_a_run_folder_with_no_finished_epoch_accepts_a_new_configuration(tmp_path):
-    GANTrainer("ci", tmp_path / "run", data="procedural")       # e.g. a start that failed
-    GANTrainer("classroom", tmp_path / "run")                   # the corrected command is accepted
+    GANTrainer("ci", tmp_path / "run", data="procedural")  # e.g. a start that failed
+    GANTrainer("classroom", tmp_path / "run")  # the corrected command is accepted
 
 
 def test_load_generator_restores_the_trained_weights(tmp_path):
     trainer = GANTrainer("ci", tmp_path / "run")
     trainer.fit(load_faces("procedural", limit=128), epochs=1, progress=False)
     generator = load_generator(tmp_path / "run")
-    np.testing.assert_array_equal(generator(trainer.preview_noise, training=False).numpy(), trainer.preview())
+    np.testing.assert_array_equal(
+        generator(trainer.preview_noise, training=False).numpy(), trainer.preview()
+    )
     critic = load_discriminator(tmp_path / "run")
     faces = to_model_input(load_faces("procedural", limit=8))
-    np.testing.assert_array_equal(critic(faces, training=False).numpy(),
-                                  trainer.discriminator(faces, training=False).numpy())
+    np.testing.assert_array_equal(
+        critic(faces, training=False).numpy(), trainer.discriminator(faces, training=False).numpy()
+    )
     with pytest.raises(FileNotFoundError, match="not a run folder"):
         load_generator(tmp_path)
 
 
 def _train_cmd(run_dir, epochs):
-    return [sys.executable, "-m", "course_utils", "train", "--preset", "ci", "--run-dir", str(run_dir),
-            "--epochs", str(epochs), "--no-metric"]
+    return [
+        sys.executable,
+        "-m",
+        "course_utils",
+        "train",
+        "--preset",
+        "ci",
+        "--run-dir",
+        str(run_dir),
+        "--epochs",
+        str(epochs),
+        "--no-metric",
+    ]
 
 
 def test_resume_after_kill_9_continues_at_the_right_epoch_with_identical_frames(tmp_path):
@@ -129,8 +157,13 @@ def test_resume_after_kill_9_continues_at_the_right_epoch_with_identical_frames(
     broken = tmp_path / "broken"
     # Kill twice: once right after the second checkpoint, once a moment into the fourth epoch.
     for wait_for in ("ckpt-2.index", "ckpt-3.index"):
-        proc = subprocess.Popen(_train_cmd(broken, epochs), cwd=REPO, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            _train_cmd(broken, epochs),
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.time() + 240
         while not (broken / "checkpoints" / wait_for).exists() and proc.poll() is None:
             assert time.time() < deadline, "training never reached the checkpoint"
@@ -141,7 +174,9 @@ def test_resume_after_kill_9_continues_at_the_right_epoch_with_identical_frames(
         proc.wait()
         done = json.loads((broken / "config.json").read_text())["preset"]["name"]
         assert done == "ci"
-    result = subprocess.run(_train_cmd(broken, epochs), cwd=REPO, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        _train_cmd(broken, epochs), cwd=REPO, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert [r["epoch"] for r in read_history(broken)] == list(range(1, epochs + 1))
     for epoch in range(1, epochs + 1):
@@ -166,11 +201,13 @@ def test_gpu_options_train_on_cpu_too_with_float32_outputs(jit_compile, mixed_pr
     if mixed_precision:
         assert trainer.generator.layers[1].compute_dtype == "bfloat16"
     import keras
-    assert keras.mixed_precision.global_policy().name == "float32"   # restored for everyone else
+
+    assert keras.mixed_precision.global_policy().name == "float32"  # restored for everyone else
 
 
 def test_a_run_keeps_a_tensorboard_log_of_the_numbers_and_the_grids(tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
     train(tmp_path / "run", "ci", epochs=2, progress=False)
     log = EventAccumulator(str(tmp_path / "run" / "logs"), size_guidance={"tensors": 0})
     log.Reload()

@@ -9,6 +9,7 @@ from course_utils.viz import frame_image, write_png
 
 class FakeGenerator:
     """Paints a flat face whose grey level is tanh(z[0]): easy to reason about by hand."""
+
     input_shape = (None, 160)
 
     def __call__(self, z, training=False):
@@ -61,7 +62,9 @@ def test_random_directions_orthonormal_and_seeded():
 def test_latent_point_adds_pushes_along_directions():
     z0, z1 = np.ones(4), np.ones(4)
     dirs = np.eye(4)[:2]
-    np.testing.assert_allclose(widgets.latent_point(z0, z1, 0.3, dirs, [2.0, -1.0]), [3, 0, 1, 1], atol=1e-6)
+    np.testing.assert_allclose(
+        widgets.latent_point(z0, z1, 0.3, dirs, [2.0, -1.0]), [3, 0, 1, 1], atol=1e-6
+    )
 
 
 def test_draw_upscales_and_png_roundtrips():
@@ -69,12 +72,13 @@ def test_draw_upscales_and_png_roundtrips():
     assert face.shape == (224, 224) and face.dtype == np.uint8
     assert face.min() == face.max() == 255  # tanh(10) ≈ 1 → white
     import cv2
+
     back = cv2.imdecode(np.frombuffer(widgets.png_bytes(face), np.uint8), cv2.IMREAD_GRAYSCALE)
     np.testing.assert_array_equal(back, face)
 
 
 def make_game(n=10, seed=0):
-    real = np.full((20, 56, 56), 255, np.uint8)       # bright real faces
+    real = np.full((20, 56, 56), 255, np.uint8)  # bright real faces
     return widgets.CriticGame(real, FakeGenerator(), BrightnessCritic(), n=n, seed=seed)
 
 
@@ -93,8 +97,13 @@ def test_critic_game_scores_learner_next_to_the_critic():
     # The critic: logit = mean pixel; reals are +1 → real; fakes are tanh(z0) → real iff z0 > 0.
     expected_critic = np.where(game.images.reshape(10, -1).mean(1) > 127.5, "real", "fake")
     np.testing.assert_array_equal(game.critic_says, expected_critic)
-    assert game.score() == {"judged": 0, "you_correct": 0, "critic_correct": 0,
-                            "you_accuracy": None, "critic_accuracy": None}
+    assert game.score() == {
+        "judged": 0,
+        "you_correct": 0,
+        "critic_correct": 0,
+        "you_accuracy": None,
+        "critic_accuracy": None,
+    }
     # Answer "real" for everything: right exactly on the real ones.
     rights = []
     while game.next_image() is not None:
@@ -124,6 +133,7 @@ def test_widgets_wire_up_with_a_real_tiny_model(tmp_path):
     pytest.importorskip("ipywidgets")
     from course_utils.presets import get_preset
     from course_utils.training import build_models
+
     generator, discriminator = build_models(get_preset("ci"))
     walk = widgets.latent_walk(generator, n_directions=2, scale=2)
     image, controls = walk.children
