@@ -23,20 +23,37 @@ def _saved_cells():
                 yield f"{path.name}#{index}", first.split()[1], cell.source
 
 
+def _constant_name(node):
+    """The name an upper-case module constant (``NAME = ...``) assigns, else None."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id.isupper():
+            return target.id
+    return None
+
+
 def _drift(source, module):
-    """Names defined in ``source`` that are missing from ``module`` or differ from it (by AST)."""
+    """Names defined in ``source`` (functions, classes, upper-case constants) that are missing from
+    ``module`` or differ from it (by AST)."""
     mod = importlib.import_module(module)
+    tree = ast.parse(inspect.getsource(mod))
+    constants = {_constant_name(n): n for n in tree.body if _constant_name(n)}
     problems = []
     for node in ast.parse(source).body:
+        name = _constant_name(node)
+        if name:
+            if name not in constants:
+                problems.append(f"{module} has no {name}")
+            elif ast.dump(node.value) != ast.dump(constants[name].value):
+                problems.append(f"{name} differs from {module}.{name}; copy the package's value")
+            continue
         if not isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             continue
         if not hasattr(mod, node.name):
             problems.append(f"{module} has no {node.name}")
             continue
-        package_node = ast.parse(textwrap.dedent(inspect.getsource(getattr(mod, node.name)))).body[
-            0
-        ]
-        if ast.dump(node) != ast.dump(package_node):
+        source_of = textwrap.dedent(inspect.getsource(getattr(mod, node.name)))
+        if ast.dump(node) != ast.dump(ast.parse(source_of).body[0]):
             problems.append(
                 f"{node.name} differs from {module}.{node.name}; copy the package's code"
             )
@@ -71,3 +88,47 @@ def test_the_comparison_catches_drift():
     assert _drift(source.replace("def to_pixels", "def to_pixelz"), "course_utils.data") == [
         "course_utils.data has no to_pixelz"
     ]
+
+
+def test_the_comparison_covers_module_constants():
+    assert _drift("NOISE_DIM = 160", "course_utils.models") == []
+    assert _drift("NOISE_DIM = 100", "course_utils.models") == [
+        "NOISE_DIM differs from course_utils.models.NOISE_DIM; copy the package's value"
+    ]
+    assert _drift("IMAGE_SIZE_X = 56", "course_utils.models") == [
+        "course_utils.models has no IMAGE_SIZE_X"
+    ]
+
+
+def _lesson_constants():
+    """(where, name, value) of every upper-case constant a lesson's code cell assigns literally."""
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type != "code":
+                continue
+            source = "\n".join(  # IPython magics (%pip) become a plain statement
+                line[: len(line) - len(line.lstrip())] + "pass"
+                if line.lstrip().startswith(("%", "!"))
+                else line
+                for line in cell.source.splitlines()
+            )
+            for node in ast.parse(source).body:
+                name = _constant_name(node)
+                if name:
+                    try:
+                        yield f"{path.name}#{index}", name, ast.literal_eval(node.value)
+                    except ValueError:
+                        continue
+
+
+def test_constants_the_lessons_define_match_the_package():
+    """NOISE_DIM (lesson 2), IMAGE_SHAPE (lesson 3) …: a lesson's constant with a package twin must
+    hold the same value, or the lesson's builders would silently differ from the package's."""
+    modules = [importlib.import_module(f"course_utils.{m}") for m in ("models", "data", "faces")]
+    found = []
+    for where, name, value in _lesson_constants():
+        twins = [getattr(m, name) for m in modules if hasattr(m, name)]
+        if twins:
+            found.append(name)
+            assert all(twin == value for twin in twins), (where, name, value, twins)
+    assert {"NOISE_DIM", "IMAGE_SHAPE"} <= set(found)
