@@ -33,16 +33,19 @@ class Progress:
         self.batch_size, self.enabled = batch_size, enabled
         self.stream = stream or sys.stdout
         self.every_seconds = every_seconds
-        self.began = time.perf_counter()
+        self._after_first = time.perf_counter()  # set again when the first step is done
         self.steps_done = 0  # steps taken in this session
         self.step_in_epoch = 0
         self._last_draw = 0.0
         self._width = 0
 
     def _eta(self):
-        elapsed = time.perf_counter() - self.began
-        left = (self.epochs - self.start) * self.steps_per_epoch - self.steps_done
-        return elapsed / self.steps_done * left if self.steps_done else None
+        """Seconds left, from the pace since the first step: the first one also compiles the step
+        (tf.function tracing), and counting it would promise an hour where minutes remain."""
+        if self.steps_done < 2:
+            return None
+        pace = (time.perf_counter() - self._after_first) / (self.steps_done - 1)
+        return pace * ((self.epochs - self.start) * self.steps_per_epoch - self.steps_done)
 
     def _draw(self, text, end=""):
         if not self.enabled:
@@ -55,18 +58,21 @@ class Progress:
         """One train step of ``epoch`` is done."""
         self.steps_done += 1
         self.step_in_epoch += 1
+        if self.steps_done == 1:
+            self._after_first = time.perf_counter()
         now = time.perf_counter()
         if now - self._last_draw >= self.every_seconds:
             self._last_draw = now
             eta = self._eta()
             filled = int(20 * self.step_in_epoch / self.steps_per_epoch)
-            images_per_s = self.steps_done * self.batch_size / (now - self.began)
-            self._draw(
+            line = (
                 f"epoch {epoch}/{self.epochs} [{'=' * filled}{'.' * (20 - filled)}] "
-                f"step {self.step_in_epoch}/{self.steps_per_epoch}, "
-                f"{images_per_s:,.0f} faces/s, "
-                f"{'ETA ' + _clock(eta) if eta is not None else ''}"
+                f"step {self.step_in_epoch}/{self.steps_per_epoch}"
             )
+            if eta is not None:  # the pace is known from the second step on
+                faces_per_s = (self.steps_done - 1) * self.batch_size / (now - self._after_first)
+                line += f", {faces_per_s:,.0f} faces/s, ETA {_clock(eta)}"
+            self._draw(line)
 
     def end_epoch(self, epoch, row):
         """Complete the epoch's line with its averages (and scores, when the row has them)."""
