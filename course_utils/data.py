@@ -782,16 +782,25 @@ def to_pixels(x):
 
 
 def make_dataset(x, batch_size=256, seed=None):
-    """The input pipeline: cache → shuffle (whole set) → batch (dropping the last partial batch)
-    → prefetch. ``drop_remainder`` keeps every batch the same size, so the compiled train step is
-    traced once (20,000 / 256 would otherwise leave a last batch of 32 and trigger a retrace)."""
+    """The input pipeline: shuffle (whole set) → batch (dropping the last partial batch) → prefetch.
+
+    What is shuffled is the faces' *positions*, 0 … N-1; each batch of positions then picks its faces
+    from the array (``tf.gather``). The order is exactly the one shuffling the faces themselves
+    would give, but the faces are never copied into tf.data's buffers, which keeps a lesson's memory
+    low. ``drop_remainder`` keeps every batch the same size, so the compiled train step is traced
+    once (20,000 / 256 would otherwise leave a last batch of 32 and trigger a retrace)."""
     import tensorflow as tf
 
+    faces = tf.convert_to_tensor(x)
+
+    def pick(positions):
+        return tf.gather(faces, positions)
+
     return (
-        tf.data.Dataset.from_tensor_slices(x)
-        .cache()
-        .shuffle(len(x), seed=seed)
+        tf.data.Dataset.range(len(faces))
+        .shuffle(len(faces), seed=seed)
         .batch(batch_size, drop_remainder=True)
+        .map(pick)
         .prefetch(tf.data.AUTOTUNE)
     )
 

@@ -364,15 +364,17 @@ class GANTrainer:
         ``metric(generator) -> dict`` is called every ``metric_every`` epochs (and at the last one)
         and its numbers join the history. Returns the history (a list of dicts).
         """
-        is_model_input = np.asarray(images).dtype == np.float32 and np.ndim(images) == 4
-        x = tf.convert_to_tensor(
-            check_model_input(images) if is_model_input else to_model_input(images)
-        )
-        steps_per_epoch = int(x.shape[0]) // self.preset.batch_size
-        if steps_per_epoch == 0:
-            raise ValueError(
-                f"{x.shape[0]} images are fewer than one batch of {self.preset.batch_size}"
+        x, steps_per_epoch = None, 0  # None: a finished run reloaded, nothing to train on
+        if images is not None:
+            is_model_input = np.asarray(images).dtype == np.float32 and np.ndim(images) == 4
+            x = tf.convert_to_tensor(
+                check_model_input(images) if is_model_input else to_model_input(images)
             )
+            steps_per_epoch = int(x.shape[0]) // self.preset.batch_size
+            if steps_per_epoch == 0:
+                raise ValueError(
+                    f"{x.shape[0]} images are fewer than one batch of {self.preset.batch_size}"
+                )
         epochs = self.preset.epochs if epochs is None else epochs
         if epochs < 1:
             raise ValueError(f"epochs must be at least 1, got {epochs}")
@@ -400,6 +402,8 @@ class GANTrainer:
                 ):
                     make_gif(self.run.frames_dir, self.run.gif_path)
                 return self.history
+            if x is None:
+                raise ValueError(f"epoch {start} of {epochs} is done: give the faces to train on")
             self._progress = Progress(
                 start, epochs, steps_per_epoch, self.preset.batch_size, enabled=progress
             )
@@ -447,9 +451,15 @@ def train(
         jit_compile=jit_compile,
         mixed_precision=mixed_precision,
     )
-    images = load_faces(data, limit=preset.n_images, verbose=progress)
     metric_every = preset.metric_every if metric_every is None else metric_every
+    images = None
+    if trainer.epochs_done < (preset.epochs if epochs is None else epochs):
+        # Only a run with epochs left needs its faces and its judges (seconds, and memory that a
+        # lesson reloading a finished run should not pay on Binder).
+        images = load_faces(data, limit=preset.n_images, verbose=progress)
+        if metric == "auto":
+            metric = make_training_metric(data, preset) if metric_every else None
     if metric == "auto":
-        metric = make_training_metric(data, preset) if metric_every else None
+        metric = None
     trainer.fit(images, epochs=epochs, progress=progress, metric=metric, metric_every=metric_every)
     return trainer
