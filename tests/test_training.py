@@ -216,3 +216,17 @@ def test_a_run_keeps_a_tensorboard_log_of_the_numbers_and_the_grids(tmp_path):
     assert [e.step for e in log.Tensors("gen_loss")] == [1, 2]
     grids = [t for t in tags if "grid" in t]
     assert grids and [e.step for e in log.Tensors(grids[0])] == [1, 2]
+
+
+def test_a_finished_run_is_reloaded_without_loading_its_faces_or_judges(tmp_path, monkeypatch):
+    train(tmp_path / "run", "ci", epochs=1, progress=False, metric=None)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a finished run must not load faces or build its judges")
+
+    monkeypatch.setattr(training, "load_faces", refuse)
+    monkeypatch.setattr(training, "make_training_metric", refuse)
+    again = train(tmp_path / "run", "ci", epochs=1, progress=False)
+    assert again.epochs_done == 1 and [r["epoch"] for r in again.history] == [1]
+    with pytest.raises(ValueError, match="give the faces to train on"):
+        again.fit(None, epochs=2, progress=False)
