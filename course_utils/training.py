@@ -13,6 +13,7 @@
 """
 
 import time
+from contextlib import nullcontext
 from dataclasses import asdict
 
 import keras
@@ -381,8 +382,6 @@ class GANTrainer:
         self._metric = metric
         self._metric_every = self.preset.metric_every if metric_every is None else metric_every
         self._last_epoch = epochs
-        from contextlib import nullcontext
-
         # Only one training writes a run folder at a time (its lock); if another one moved it on
         # since this trainer read it, go on from there rather than train over its epochs.
         with self.run.locked() if self.run is not None else nullcontext():

@@ -1,6 +1,8 @@
 import http.server
 import io
 import os
+import subprocess
+import sys
 import threading
 import zipfile
 from functools import partial
@@ -14,6 +16,16 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+COURSE = [sys.executable, "-m", "course_utils"]
+"""The course's command line as a learner runs it; tests add a sub-command and its options."""
+
+
+def run_course(*args, timeout=600):
+    """``python -m course_utils ARGS`` in the repository, TensorFlow quiet, output captured."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run(
+        [*COURSE, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture

@@ -10,20 +10,13 @@ from pathlib import Path
 import cv2
 import imageio.v3 as iio
 import pytest
+from conftest import run_course
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
-def cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "course_utils", *args],
-        cwd=REPO,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+cli = run_course
 
 
 @pytest.fixture(scope="module")

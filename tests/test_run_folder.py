@@ -16,6 +16,7 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import run_course
 
 from course_utils import cli
 from course_utils.data import load_faces
@@ -276,28 +277,10 @@ def test_a_deleted_frame_without_a_checkpoint_is_named_when_the_gif_is_made(run,
 
 def test_a_mistyped_data_folder_then_the_corrected_command_trains(tmp_path):
     def train(data):
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "course_utils",
-                "train",
-                "--preset",
-                "ci",
-                "--data",
-                data,
-                "--run-dir",
-                str(tmp_path / "x"),
-                "--epochs",
-                "1",
-                "--no-metric",
-            ],
-            cwd=REPO,
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        return run_course(
+            "train", "--preset", "ci", "--data", data, "--run-dir", str(tmp_path / "x"),
+            "--epochs", "1", "--no-metric", timeout=300,
+        )  # fmt: skip
 
     failed = train("/no/such/folder")
     assert failed.returncode == 2

@@ -4,7 +4,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import replace
 
@@ -12,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import COURSE
 
 from course_utils import training
 from course_utils.data import load_faces, to_model_input
@@ -133,19 +133,8 @@ def test_load_generator_restores_the_trained_weights(tmp_path):
 
 
 def _train_cmd(run_dir, epochs):
-    return [
-        sys.executable,
-        "-m",
-        "course_utils",
-        "train",
-        "--preset",
-        "ci",
-        "--run-dir",
-        str(run_dir),
-        "--epochs",
-        str(epochs),
-        "--no-metric",
-    ]
+    return [*COURSE, "train", "--preset", "ci", "--run-dir", str(run_dir), "--epochs", str(epochs),
+            "--no-metric"]  # fmt: skip
 
 
 def test_resume_after_kill_9_continues_at_the_right_epoch_with_identical_frames(tmp_path):
