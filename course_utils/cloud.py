@@ -28,10 +28,11 @@ def on_binder():
 
 def binder_memory_hint():
     """On Binder, one line asking to shut down the previous lesson's kernel: Binder gives 1–2 GB, a
-    lesson's kernel holds about 1 GB (TensorFlow alone 0.6 GB), and two open kernels lose one."""
+    lesson's kernel peaks just under 1 GB (TensorFlow alone 0.6 GB; ``benchmarks/lesson_memory.py``),
+    and two open kernels lose one."""
     if on_binder():
         print(
-            "Binder gives this session 1-2 GB of memory and a lesson needs about 1 GB: shut down "
+            "Binder gives this session 1-2 GB of memory and a lesson needs up to 1 GB: shut down "
             "the previous lesson's kernel first (Kernel → Shut Down Kernel, or the Running tab)."
         )
 

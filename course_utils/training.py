@@ -21,7 +21,13 @@ import numpy as np
 import tensorflow as tf
 
 from course_utils import __version__
-from course_utils.data import check_model_input, load_faces, make_dataset, to_model_input
+from course_utils.data import (
+    IMAGE_SIZE,
+    check_model_input,
+    check_pixels,
+    load_faces,
+    make_dataset,
+)
 from course_utils.losses import discriminator_loss, generator_loss
 from course_utils.metrics import make_training_metric
 from course_utils.models import make_discriminator_model, make_generator_model
@@ -118,6 +124,13 @@ def train_loop(trainer, images, epochs):
         trainer.save_history(row)  # history.csv
         trainer.save_checkpoint(epoch)  # both players, both optimizers, the noise generator
     return trainer.history
+
+
+def pixels_to_model_input(batch):
+    """``to_model_input`` for a batch of uint8 faces inside the tf.data pipeline: the same float32
+    arithmetic, so the same numbers (a test compares them), without a float copy of every face."""
+    x = tf.cast(batch, tf.float32)[..., tf.newaxis]
+    return (x - 127.5) / 127.5
 
 
 class TrainingDiverged(RuntimeError):
@@ -278,9 +291,11 @@ class GANTrainer:
 
     # --- what the loop calls ------------------------------------------------------------------
     def batches(self, images, epoch):
-        """The epoch's batches; the shuffle order depends only on (seed, epoch), so a resumed run
-        sees the same batches as an uninterrupted one."""
-        return make_dataset(images, self.preset.batch_size, seed=self.seed * 100_003 + epoch)
+        """The epoch's batches, as model input; the shuffle order depends only on (seed, epoch), so
+        a resumed run sees the same batches as an uninterrupted one. Faces given as uint8 pixels
+        stay pixels (a quarter of the memory of float32) and are scaled batch by batch."""
+        dataset = make_dataset(images, self.preset.batch_size, seed=self.seed * 100_003 + epoch)
+        return dataset.map(pixels_to_model_input) if images.dtype == np.uint8 else dataset
 
     def show_progress(self, epoch):
         if self._progress is not None:
@@ -368,10 +383,12 @@ class GANTrainer:
         x, steps_per_epoch = None, 0  # None: a finished run reloaded, nothing to train on
         if images is not None:
             is_model_input = np.asarray(images).dtype == np.float32 and np.ndim(images) == 4
-            x = tf.convert_to_tensor(
-                check_model_input(images) if is_model_input else to_model_input(images)
-            )
-            steps_per_epoch = int(x.shape[0]) // self.preset.batch_size
+            # NumPy arrays, not tensors: make_dataset reads its batches from them without a copy.
+            if is_model_input:
+                x = np.asarray(check_model_input(images))
+            else:
+                x = np.asarray(check_pixels(images, IMAGE_SIZE), np.uint8)
+            steps_per_epoch = len(x) // self.preset.batch_size
             if steps_per_epoch == 0:
                 raise ValueError(
                     f"{x.shape[0]} images are fewer than one batch of {self.preset.batch_size}"

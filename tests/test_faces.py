@@ -105,6 +105,30 @@ def test_helper_process_draws_the_same_pixels():
     np.testing.assert_array_equal(faces._draw_split(p, 56), faces._draw_here(p, 56))
 
 
+def test_helper_process_really_draws_its_share(monkeypatch):
+    # Only the first 55 % are drawn in this process: the rest arrive from the helper's pipe.
+    p = sample_face_params(40, seed=11)
+    expected = faces._draw_here(p, 56)
+    drawn_here = []
+    draw_here = faces._draw_here
+
+    def counting(params, size, out=None):
+        drawn_here.append(len(params["face_width"]))
+        return draw_here(params, size, out=out)
+
+    monkeypatch.setattr(faces, "_draw_here", counting)
+    np.testing.assert_array_equal(faces._draw_split(p, 56), expected)
+    assert drawn_here == [22]
+
+
+def test_a_helper_that_fails_is_replaced_by_drawing_here(monkeypatch):
+    # A helper that exits at once with nothing written: its 18 faces are drawn here, the same ones.
+    p = sample_face_params(40, seed=11)
+    expected = faces._draw_here(p, 56)
+    monkeypatch.setattr(faces.sys, "executable", "false")
+    np.testing.assert_array_equal(faces._draw_split(p, 56), expected)
+
+
 # --- attributes -------------------------------------------------------------------------------------
 
 
