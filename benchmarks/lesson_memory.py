@@ -68,7 +68,9 @@ def lesson_memory(path):
     readings = []
     for cell in nb.cells:
         if cell.source == PROBE:
-            text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+            text = "".join(
+                o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream"
+            )
             rss, peak = (int(v) for v in text.split("PROBE")[1].split()[:2])
             readings.append((firsts[len(readings)], rss, peak))
     return readings

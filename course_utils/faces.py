@@ -35,6 +35,7 @@ shift (the head position) per face place that frame on the canvas.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import subprocess
@@ -805,11 +806,11 @@ def _draw_split(params: dict[str, np.ndarray], size: int) -> np.ndarray:
 def _feed(pipe, payload: bytes) -> None:
     """Write ``payload`` to ``pipe`` and close it; a helper that died early is not an error here
     (``_draw_split`` sees its missing pixels and draws them itself)."""
-    try:
-        pipe.write(payload)
-        pipe.close()
-    except (BrokenPipeError, OSError):
-        pass
+    with contextlib.suppress(OSError):  # BrokenPipeError included
+        try:
+            pipe.write(payload)
+        finally:
+            pipe.close()
 
 
 def _read_into(stream, array: np.ndarray) -> int:
