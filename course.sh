@@ -47,13 +47,9 @@ case "$command" in
   train)
     setup
     export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
-    # The classroom preset (or $COURSE_PRESET) unless one is named; each preset trains into its own
-    # runs/PRESET/ unless --run-dir names another folder. Later arguments override earlier ones.
-    defaults=(--data procedural --preset "${COURSE_PRESET:-classroom}")
-    for arg in "$@"; do
-      case "$arg" in --preset | --preset=*) defaults=(--data procedural) ;; esac
-    done
-    exec "$VENV/bin/python" -m course_utils train "${defaults[@]}" "$@"
+    # The classroom preset (or $COURSE_PRESET, read by the course itself) unless --preset names
+    # one; each preset trains into its own runs/PRESET/ unless --run-dir names another folder.
+    exec "$VENV/bin/python" -m course_utils train --data procedural "$@"
     ;;
   test)
     setup

@@ -13,6 +13,10 @@ Ratios compare against a baseline measured in the same run:
   or the whole run's if it never does; ``classroom_cores_used`` is CPU time over wall time.
 - ``article_afd_ratio_same_time``: the article's recipe and networks (the ``seed`` preset) trained
   for the same wall time, scored the same way: what the classroom preset buys.
+- ``epoch_overhead_ratio``: the median wall time of a classroom epoch run by ``train_loop`` (the
+  batches from ``make_dataset``, no scoring, no run folder) over the time of the same number of bare
+  train steps on one ready batch, alternating epoch and bare rounds. It catches time spent between
+  the steps (tf.data's end-of-epoch wait for its autotuner made it about 1.7). Target ≤ 1.05.
 - ``metric_call_vs_classroom_epoch``: one call of the training-time quality metric (FD and KID of
   500 painted faces, the classroom artist) over one classroom epoch (``n_images`` faces at the
   ``train_step_images_per_s`` just measured): what scoring every ``metric_every`` epochs costs.
@@ -164,6 +168,39 @@ def bench_classroom_payoff(with_article=True):
     figure("article_afd_ratio_same_time", _afd_ratio(trainer.generator, real_rate)[0], "ratio")
 
 
+def bench_epoch_overhead(rounds=3):
+    from course_utils.callbacks import Callback
+    from course_utils.data import load_faces
+    from course_utils.presets import get_preset
+    from course_utils.training import GANTrainer, train_loop
+
+    preset = get_preset("classroom")
+    trainer = GANTrainer(preset)
+    faces = load_faces("procedural", limit=preset.n_images)
+    steps = preset.n_images // preset.batch_size
+    batch = next(iter(trainer.batches(faces, 0)))
+    trainer.train_step(batch)  # traced once, outside the timings
+    ended = []
+
+    class Clock(Callback):
+        def on_epoch_end(self, epoch, row):
+            ended.append(time.perf_counter())
+
+    epochs, bare = [], []
+    for epoch in range(1, rounds + 1):
+        start = time.perf_counter()
+        train_loop(trainer.train_step, lambda e: trainer.batches(faces, e), epoch, epoch, [Clock()])
+        epochs.append(ended[-1] - start)
+        start = time.perf_counter()
+        for _ in range(steps):
+            out = trainer.train_step(batch)
+        float(out["gen_loss"])
+        bare.append(time.perf_counter() - start)
+    figure("classroom_epoch_seconds", statistics.median(epochs), "s")
+    figure("classroom_bare_steps_seconds", statistics.median(bare), "s")
+    figure("epoch_overhead_ratio", statistics.median(epochs) / statistics.median(bare), "ratio")
+
+
 def bench_faces():
     from course_utils.faces import render_faces
 
@@ -241,6 +278,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, no article run")
     parser.add_argument(
+        "--overhead", action="store_true", help="only the epoch-overhead figure (about 2 minutes)"
+    )
+    parser.add_argument(
         "--payoff",
         action="store_true",
         help="only the classroom payoff figures (about 3 minutes, more with the article)",
@@ -249,6 +289,9 @@ def main():
     if args.payoff:
         bench_classroom_payoff(with_article=not args.quick)
         return
+    if args.overhead:
+        bench_epoch_overhead()
+        return
     bench_faces()
     bench_jpegs(2000 if args.quick else 20000)
     bench_gif()
@@ -256,6 +299,7 @@ def main():
         "classroom", rounds=3 if args.quick else 5, steps=10 if args.quick else 30
     )
     bench_metric(classroom_ips, repeats=3 if args.quick else 5)
+    bench_epoch_overhead(rounds=2 if args.quick else 3)
     if not args.quick:
         bench_train_step("seed", rounds=3, steps=3)
     bench_classroom_payoff(with_article=not args.quick)

@@ -1,17 +1,19 @@
 """The command line (``gan-atelier`` or ``python -m course_utils``): the course without a notebook.
 
-For teachers who pre-train on a GPU server and for the README's one-command demo. Every
-sub-command and option is defined here; the work is done by the modules (``training``, ``viz``,
-``metrics``, ``slides``), which the handlers import only when a command runs, so ``--help`` stays
+Every sub-command, option and handler is defined here; the handlers import the modules that do the
+work (``training``, ``viz``, ``metrics``, ``slides``) only when a command runs, so ``--help`` stays
 fast and never loads TensorFlow.
 """
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from course_utils import __version__
+from course_utils.notices import notice
 from course_utils.presets import PRESETS, get_preset
 from course_utils.run_folder import RunFolder
 
@@ -83,15 +85,28 @@ def run_dir_for(args, preset_name):
     return Path(args.run_dir or f"runs/{preset_name}")
 
 
-def positive_int(text):
-    """argparse type of ``--epochs``: a whole number of at least 1, else a message that says so."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
-    return value
+def whole_number(low, high):
+    """An argparse type: a whole number from ``low`` to ``high``, else a message with the range.
+    Every count, size and seed of every command is checked at the door: a negative count is a
+    traceback deep in TensorFlow, and a huge one fills the memory of a laptop or a Colab kernel."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low:,} to {high:,}, not {text!r}"
+            )
+        return value
+
+    parse.__name__ = "whole number"  # argparse names the type in its messages
+    return parse
+
+
+MAX_SEED = 2**31 - 1
+MAX_GRID_PIXELS = 8192  # generate: the largest side of the PNG it writes (about 64 MB in memory)
 
 
 def _train(args):
@@ -124,20 +139,24 @@ def _train(args):
             f"  last epoch: generator loss {last['gen_loss']:.3f}, "
             f"discriminator loss {last['disc_loss']:.3f}"
         )
-    scored = [row for row in trainer.history if row.get("afd") is not None]
-    if scored:
-        from course_utils.metrics import TRAINING_METRIC_N, floor
-
-        low, now = floor(data, TRAINING_METRIC_N), scored[-1]
-        print(
-            f"  faces at epoch {now['epoch']} ({TRAINING_METRIC_N} paintings): the anime-face "
-            f"detector finds a face in {now['afd']:.0%} of them, in {low['afd']:.0%} of real "
-            f"faces ({now['afd'] / low['afd']:.2f} of real; higher is better)"
-        )
-        print(f"  FD {now['fd']:.2f} (real faces: {low['fd']:.2f}; lower is better)")
+    _print_last_scores(trainer.history, data)
     for name in ("config.json", "history.csv", "frames/", "checkpoints/", "training.gif"):
         print(f"  {run_dir / name}")
     return 0
+
+
+def _print_last_scores(history, data):
+    """The ``train`` command's lines on the last scored epoch, next to real faces' scores."""
+    from course_utils.metrics import SCORES, TRAINING_METRIC_N, floor
+
+    shown = [s for s in SCORES if s.training_line]
+    scored = [row for row in history if any(row.get(s.name) is not None for s in shown)]
+    if not scored:
+        return
+    low, now = floor(data, TRAINING_METRIC_N), scored[-1]
+    for s in shown:
+        if now.get(s.name) is not None:
+            print("  " + s.summary(now[s.name], low[s.name], now["epoch"], TRAINING_METRIC_N))
 
 
 def _generate(args):
@@ -146,10 +165,16 @@ def _generate(args):
 
     from course_utils.viz import grid_image, write_png
 
+    ncols = max(1, int(round(args.n**0.5)))
+    side = -(-args.n // ncols) * 58 * args.scale  # 56 pixels and a 2-pixel gap a face
+    if max(side, ncols * 58 * args.scale) > MAX_GRID_PIXELS:
+        raise ValueError(
+            f"generate: {args.n} faces at --scale {args.scale} make an image over "
+            f"{MAX_GRID_PIXELS:,} pixels a side; use a smaller --scale or --n"
+        )
     generator = RunFolder(args.run_dir).load("generator")
     noise = tf.random.stateless_normal([args.n, generator.input_shape[-1]], seed=[args.seed, 7])
     images = generator(noise, training=False).numpy()
-    ncols = max(1, int(round(args.n**0.5)))
     grid = grid_image(images, ncols=ncols)
     grid = cv2.resize(grid, None, fx=args.scale, fy=args.scale, interpolation=cv2.INTER_NEAREST)
     print(write_png(args.out, grid))
@@ -161,29 +186,55 @@ def _gif(args):
 
     run_dir = Path(args.run_dir)
     out = Path(args.out) if args.out else run_dir / "training.gif"
-    count = make_gif(run_dir / "frames", out, max_frames=args.max_frames)
+    try:
+        count = make_gif(run_dir / "frames", out, max_frames=args.max_frames)
+    except PermissionError:
+        raise ValueError(
+            f"{out.parent} is not writable (a shared run?): write the GIF elsewhere with --out FILE"
+        ) from None
     history = RunFolder(run_dir).read_history()
     missing = RunFolder(run_dir).missing_frames(history[-1]["epoch"]) if history else []
     if missing:
-        print(
-            f"warning: no frame for epoch(s) {', '.join(map(str, missing))}: the GIF skips them "
-            f"(train again in {run_dir} to repaint them from their checkpoints)",
-            file=sys.stderr,
+        notice(
+            f"no frame for epoch(s) {', '.join(map(str, missing))}: the GIF skips them "
+            f"(train again in {run_dir} to repaint them from their checkpoints)"
         )
     print(f"{out}: {count} frames, {out.stat().st_size / 1e6:.2f} MB")
     return 0
 
 
 def _quality(args):
-    from course_utils.metrics import _quality
+    from course_utils import metrics
 
-    return _quality(args)
+    if args.calibrate:
+        print(metrics.format_calibration(args.reference or "procedural", args.n))
+        return 0
+    if not args.run_dir:
+        raise ValueError("quality needs --run-dir DIR (or --calibrate)")
+    run = RunFolder(args.run_dir)
+    reference = args.reference
+    if reference is None:
+        reference = (run.read_config() or {}).get("data", "procedural")
+    generator = run.load("generator")
+    result = metrics.evaluate_generator(generator, reference=reference, n=args.n, seed=args.seed)
+    print(f"{run.path}: {args.n} painted faces vs {args.n} real ones ({reference})")
+    low = metrics.floor(reference, args.n)
+    print(metrics.format_table({"this run": result, "real floor": low}))
+    print()
+    print(metrics.format_attribute_table(result, low))
+    return 0
 
 
 def _slides(args):
-    from course_utils.slides import _slides
+    from course_utils.slides import build_decks
 
-    return _slides(args)
+    preset = get_preset(args.preset).name if not args.no_execute else None
+    decks = build_decks(args.lessons, Path(args.out_dir), preset, execute=not args.no_execute)
+    print(
+        f"{len(decks)} deck(s) in {args.out_dir}/ (offline: reveal.js copied alongside). "
+        "Open one in a browser; arrow keys move, 's' opens speaker notes."
+    )
+    return 0
 
 
 def build_parser(prog=PROG):
@@ -240,14 +291,14 @@ def build_parser(prog=PROG):
     )
     p.add_argument(
         "--epochs",
-        type=positive_int,
+        type=whole_number(1, 100_000),
         default=None,
         metavar="N",
         help="train until the run has N epochs in total (default: the preset's)",
     )
     p.add_argument(
         "--seed",
-        type=int,
+        type=whole_number(0, MAX_SEED),
         default=0,
         help="random seed of the weights, the data order and the noise (default: %(default)s)",
     )
@@ -262,7 +313,7 @@ def build_parser(prog=PROG):
     )
     p.add_argument(
         "--metric-every",
-        type=int,
+        type=whole_number(0, 100_000),
         default=None,
         metavar="K",
         help="score image quality (AFD, FD, KID) every K epochs (default: the preset's)",
@@ -280,7 +331,7 @@ def build_parser(prog=PROG):
     )
     p.add_argument(
         "--n",
-        type=int,
+        type=whole_number(1, 1_000),
         default=9,
         help="how many faces to draw, in a roughly square grid (default: %(default)s)",
     )
@@ -292,13 +343,13 @@ def build_parser(prog=PROG):
     )
     p.add_argument(
         "--seed",
-        type=int,
+        type=whole_number(0, MAX_SEED),
         default=0,
         help="noise seed: the same seed draws the same faces (default: %(default)s)",
     )
     p.add_argument(
         "--scale",
-        type=int,
+        type=whole_number(1, 16),
         default=3,
         help="enlarge each pixel this many times (default: %(default)s)",
     )
@@ -318,7 +369,7 @@ def build_parser(prog=PROG):
     )
     p.add_argument(
         "--max-frames",
-        type=int,
+        type=whole_number(1, 1_000),
         default=100,
         metavar="N",
         help="keep at most N frames, evenly spaced, the last one always (default: %(default)s)",
@@ -333,7 +384,7 @@ def build_parser(prog=PROG):
     )
     p.add_argument(
         "--n",
-        type=int,
+        type=whole_number(50, 20_000),
         default=2000,
         help="how many painted and how many real faces are compared (default: %(default)s)",
     )
@@ -346,7 +397,7 @@ def build_parser(prog=PROG):
     )
     p.add_argument(
         "--seed",
-        type=int,
+        type=whole_number(0, MAX_SEED),
         default=0,
         help="seed of the painted and real faces drawn (default: %(default)s)",
     )
@@ -386,14 +437,25 @@ def build_parser(prog=PROG):
     return parser
 
 
+class Terminated(Exception):
+    """The process was asked to stop (SIGTERM: a closed terminal, a killed job, a notebook server
+    shutting down); raised in the main thread so the run ends as after a Ctrl-C."""
+
+
+def _terminated(signum, frame):
+    raise Terminated()
+
+
 def main(argv=None, prog=PROG):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = build_parser(prog).parse_args(argv)
-    if args.command in ("train", "generate", "quality"):
-        from course_utils.cloud import import_tensorflow_quietly
-
-        import_tensorflow_quietly()
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
     try:
+        if args.command in ("train", "generate", "quality"):
+            from course_utils.cloud import import_tensorflow_quietly
+
+            import_tensorflow_quietly()  # seconds: a Ctrl-C here is answered below too
         return args.func(args)
     except (OSError, ValueError) as error:
         # One line that names the file and says what to do (RunFolderError is a ValueError);
@@ -403,7 +465,11 @@ def main(argv=None, prog=PROG):
             text = f"{error.filename}: {error.strerror}"
         print(f"error: {' '.join(text.split())}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as stop:
         resume = "; run the same command again to resume from the last finished epoch"
-        print(f"\ninterrupted{resume if args.command == 'train' else ''}", file=sys.stderr)
-        return 130
+        what = "stopped (SIGTERM)" if isinstance(stop, Terminated) else "interrupted"
+        print(f"\n{what}{resume if args.command == 'train' else ''}", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)

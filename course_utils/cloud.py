@@ -2,7 +2,7 @@
 
 On Colab a session can vanish at any time; keeping the run folder on Google Drive lets the training
 loop resume from its last checkpoint in the next session. Nothing here mounts Drive unless asked
-(``run_folder(name, use_drive=True)``); without asking, Drive is used only when already mounted.
+(``run_dir_path(name, use_drive=True)``); without asking, Drive is used only when already mounted.
 """
 
 import os
@@ -82,7 +82,7 @@ def gpu_compute_capabilities():
     return found
 
 
-def run_folder(name, use_drive=None):
+def run_dir_path(name, use_drive=None):
     """The folder for run ``name``: ``runs/NAME`` in the course, or on Google Drive in Colab.
 
     ``use_drive=None`` uses Drive only when running in Colab and Drive is already mounted.

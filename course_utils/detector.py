@@ -1,18 +1,9 @@
 """An independent judge: does a painting contain an anime face, by the detector that cut the dataset?
 
-``lbpcascade_animeface`` (nagadomi, 2011, MIT licence in the XML file's header) is the OpenCV LBP
-cascade that cropped the Anime-Face-Dataset's faces out of getchu.com character art. It never saw
-this course's procedural faces or any GAN's output, so it cannot be flattered by them the way a
-judge trained on the course's own data can. Its *detection rate* (the share of images in which it
-finds a face, "AFD") is the score Hung-yi Lee's ML2022 homework 6 graded anime-face GANs by, next
-to FID.
-
-The cascade looks for faces from 24×24 pixels up, in colour-free, contrast-normalised images. At the
-course's 56×56 a face fills the whole crop, so each image is first upscaled 2× (cubic), padded by 25 %
-with its own edge pixels (the detector needs some room around a face) and histogram-equalised.
-With ``scaleFactor=1.1, minNeighbors=5, minSize=(40, 40)`` it finds a face in about 0.998 of real
-getchu crops, 0.94 of procedural faces, 0.00 of noise and 0.03 of faces cut into 4×4 blocks and
-shuffled (measured on 500 each; tests/test_detector.py checks the last three).
+``lbpcascade_animeface`` (nagadomi, 2011, MIT licence in the XML file's header) cropped the
+Anime-Face-Dataset's faces. Why it judges: it never saw this course's faces or any GAN's output, so
+it cannot be flattered by them. Its detection rate ("AFD") is what Hung-yi Lee's ML2022 homework 6
+graded anime-face GANs by. docs/metrics.md has how a 56×56 face is prepared for it and its rates.
 """
 
 from __future__ import annotations
@@ -81,10 +72,8 @@ def detection_rate(images_uint8):
 
 
 def shuffle_blocks(images_uint8, blocks=4, seed=0):
-    """Cut each image into ``blocks × blocks`` tiles and shuffle them: every pixel kept, no face left.
-
-    The detector's check that it reads faces, not grey-level statistics.
-    """
+    """Cut each image into ``blocks × blocks`` tiles and shuffle them: every pixel kept, no face left
+    (the check that the detector reads faces, not grey-level statistics)."""
     images = np.asarray(images_uint8)
     n, h, w = images.shape[:3]
     bh, bw = h // blocks, w // blocks

@@ -1,36 +1,11 @@
 """Procedural anime faces: the course's built-in dataset, drawn on the spot with no download.
 
-Why a drawn dataset? A GAN lesson needs thousands of faces *now*, on any laptop, offline, and the
-same faces for every learner so that results can be compared. This module paints 56×56 grayscale
-anime-style faces (outline and pointed chin, big eyes with iris, pupil and highlights, eyebrows, a
-small mouth, hair with bangs and side locks) from a handful of random choices per face.
-
-Why attributes? Every face is described by a few *attributes* (hair shade and style, eye size and
-spacing, face width, head tilt and position, blush, ...), listed in ``ATTRIBUTES`` and returned next
-to the images. They give the GAN a real *distribution* to learn rather than one picture, and they
-make its output measurable: a small network trained to read the attributes back can tell whether
-generated faces cover the same variety (how many hair styles and eye styles appear, how hair shades
-spread) as the training faces.
-
-Why draw large and shrink? Shapes are drawn on a canvas ``SUPERSAMPLE`` times larger than requested
-and then averaged down (``cv2.INTER_AREA``), so every edge is soft and clean, as in a downscaled
-illustration, instead of a jagged staircase the network would have to imitate. Strong outlines and
-flat shading keep the structure clear and the fine noise low, which a small DCGAN can learn.
-
-Why is it fast? The geometry of a whole batch (every polygon of every face) is computed at once with
-numpy; the per-face loop only hands ready-made integer point arrays to OpenCV's polygon filler.
-Outlines are drawn as slightly grown copies of the shapes underneath them, not as thick lines, which
-OpenCV draws slowly. Big batches are shared with a helper process on a second core. About 20,000
-faces take 3 to 5 seconds on a 2-core laptop.
-
-Reproducibility: ``render_faces(n, seed)`` draws a fixed number of uniform random numbers per face,
-in face order, from ``numpy.random.default_rng(seed)``. So the first k faces of any call are the same
-k faces (``render_faces(k, s)[0] == render_faces(n, s)[0][:k]``), and a different seed gives other
-faces.
-
-Coordinates: every shape is designed in a *face frame* whose unit is one pixel of the 56-pixel image,
-x to the right, y downwards, origin at the midpoint between the eyes. One rotation (the tilt) and one
-shift (the head position) per face place that frame on the canvas.
+A GAN lesson needs thousands of faces now, offline, and the same ones for every learner. Each face
+is drawn from a few random *attributes* (``ATTRIBUTES``), returned with the images so that a metric
+can check that painted faces cover the same variety. ``render_faces(n, seed)`` is prefix-stable:
+the first k faces of any call are the same k faces. Shapes are designed in a *face frame*: one unit
+per pixel of the 56-pixel image, x right, y down, origin between the eyes. How the faces are drawn,
+and why: docs/faces.md.
 """
 
 from __future__ import annotations
@@ -47,7 +22,8 @@ import cv2
 import numpy as np
 
 IMAGE_SIZE = 56
-"""Side of the square images, in pixels (the course's DCGAN is built for 56×56)."""
+"""Side of the square images, in pixels: defined here once, for the whole course (the DCGAN is
+built for 56×56)."""
 
 SUPERSAMPLE = 4
 """Faces are drawn this many times larger, then averaged down: 16 grey levels on every edge."""
@@ -889,6 +865,6 @@ def render_faces(
 def category_shares(values, count):
     """Share of each of the ``count`` values of a categorical attribute among ``values`` (sums to 1).
 
-    Used to compare how often real and painted faces show each style (lesson 7, ``metrics``)."""
+    Used to compare how often real and painted faces show each style (lesson 8, ``metrics``)."""
     values = np.asarray(values, np.int64)
     return np.bincount(values, minlength=count)[:count] / max(len(values), 1)

@@ -1,47 +1,31 @@
-"""How good are the painted faces? Offline image-quality numbers, with no download.
+"""How good are the painted faces? Image-quality scores that need no download.
 
-FID and KID, the usual GAN scores, compare *features* of generated and real images taken from an
-ImageNet network that would have to be downloaded, and that has never seen a 56×56 grey anime face.
-This module uses instead a small CNN that the course trained itself (``scripts/
-train_feature_extractor.py``) to read the procedural faces' attributes back (hair shade and style,
-eye size and style, tilt, ...). Its penultimate layer (``FEATURE_DIM`` numbers per image) is the
-feature space; its heads predict each face's attributes. From them:
-
-* ``afd`` — anime-face detection rate: the share of images in which an *independent* judge, the
-  detector that cut the Anime-Face-Dataset's crops (``course_utils.detector``), finds a face.
-  Higher is better; real faces score about 0.94 (procedural) to 0.998 (getchu crops). Unlike the
-  numbers below, it was never trained on the course's faces, so it cannot be flattered by them.
-* ``fd`` — Fréchet distance between Gaussian fits of generated and held-out real features (FID's
-  formula in this feature space). Lower is better; see ``floor()`` for what "real" scores.
-* ``kid`` — unbiased kernel inception distance (cubic polynomial kernel, averaged over subsets).
-  Near 0 (it may dip below) when both sets come from one distribution.
-* ``attribute_distance`` — mean over attributes of the 1-D Wasserstein distance between predicted
-  attributes of generated and real faces (continuous attributes scaled to 0..1; for categorical
-  ones the total-variation distance between the predicted category shares).
-* ``mode_coverage`` — fraction of the 12 categorical values (4 hair styles, 3 eye styles, 3 mouth
-  styles, blush or not) that the generator paints at least ``MIN_SHARE`` of their real share.
-* ``nn_ratio`` — median nearest-neighbour distance generated → training faces, over the same for
-  held-out real faces → training faces. About 1 for honest novelty; far below 1 means copying.
-
-Keras and TensorFlow are imported inside the functions that build or run the extractor, so the
-command line's ``quality --help`` and the plain-number helpers (``frechet_distance`` …) stay light.
-
-Every number uses fixed sample counts and seeds, so two runs evaluated the same way are comparable.
-docs/metrics.md explains the calibration (real-vs-real floor, blur/noise/occlusion) and the limits.
+Why not FID: its ImageNet network is a 90 MB download that has never seen a 56×56 grey anime face.
+The course scores with two judges of its own instead: the detector that cut the real dataset's crops
+(``course_utils.detector``) and a small feature extractor it trained itself. ``SCORES`` lists every
+score once; the quality table, the calibration, the training metric and the command line read it.
+docs/metrics.md explains each score, the calibration and the limits.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from course_utils.data import load_faces, to_model_input, to_pixels
 from course_utils.detector import detection_rate, shuffle_blocks
-from course_utils.faces import CATEGORIES, CONTINUOUS_RANGES, category_shares, render_faces
-from course_utils.run_folder import RunFolder
+from course_utils.faces import (
+    CATEGORIES,
+    CONTINUOUS_RANGES,
+    IMAGE_SIZE,
+    category_shares,
+    render_faces,
+)
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "assets" / "feature_extractor.weights.h5"
 FEATURE_DIM = 96
@@ -74,13 +58,12 @@ DISTORTIONS = {
 
 
 def build_feature_extractor():
-    """The extractor's architecture: 4 strided 3×3 convolutions, a ``FEATURE_DIM`` dense layer
-    (the features) and one head per task (all continuous attributes scaled to 0..1 together, one
-    softmax per categorical attribute)."""
+    """4 strided 3×3 convolutions, a ``FEATURE_DIM`` dense layer (the features), and one head for
+    the continuous attributes (scaled to 0..1) and one softmax per categorical attribute."""
     import keras
     from keras import layers
 
-    inputs = keras.Input((56, 56, 1))
+    inputs = keras.Input((IMAGE_SIZE, IMAGE_SIZE, 1))
     x = inputs
     for width in (16, 32, 64, 64):  # 56 → 28 → 14 → 7 → 4
         x = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(x)
@@ -92,9 +75,7 @@ def build_feature_extractor():
     return keras.Model(inputs, outputs, name="feature_extractor")
 
 
-def to_input(images):
-    """uint8 ``(N, 56, 56)`` → float32 ``(N, 56, 56, 1)`` in [-1, 1] (as the GAN sees them)."""
-    return to_model_input(images)
+to_input = to_model_input  # the extractor sees faces as the GAN does (scripts/ use this name)
 
 
 def normalise_continuous(attrs):
@@ -110,8 +91,8 @@ def normalise_continuous(attrs):
 
 @functools.lru_cache(maxsize=1)
 def load_feature_extractor():
-    """The trained extractor (loaded once, then cached). Outputs a dict: ``continuous`` and one
-    probability vector per categorical attribute."""
+    """The trained extractor, loaded once: outputs ``continuous`` and one probability vector per
+    categorical attribute."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if not WEIGHTS_PATH.exists():
         raise FileNotFoundError(
@@ -140,13 +121,15 @@ def _embedder(model):
 def _embed(images, model=None, batch_size=500):
     """Features ``(N, FEATURE_DIM)`` float64 and predicted attributes of uint8 images."""
     images = np.asarray(images)
-    if images.dtype != np.uint8 or images.ndim != 3:
-        raise ValueError(f"expected uint8 images (N, 56, 56), got {images.dtype} {images.shape}")
+    if images.dtype != np.uint8 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
+        raise ValueError(
+            f"expected uint8 images (N, {IMAGE_SIZE}, {IMAGE_SIZE}), got {images.dtype} {images.shape}"
+        )
     model = model or load_feature_extractor()
     run = _embedder(model)
     feats, heads = [], []
     for start in range(0, len(images), batch_size):
-        x = to_input(images[start : start + batch_size])
+        x = to_model_input(images[start : start + batch_size])
         # Pad to a full batch so the compiled function is traced once.
         pad = batch_size - len(x) if len(images) > batch_size else 0
         if pad:
@@ -173,7 +156,7 @@ def _embed(images, model=None, batch_size=500):
 
 
 def features(images_uint8):
-    """The extractor's penultimate-layer features of uint8 faces ``(N, 56, 56)``: ``(N, 96)`` float64."""
+    """The extractor's penultimate-layer features of uint8 faces: ``(N, FEATURE_DIM)`` float64."""
     return _embed(images_uint8)[0]
 
 
@@ -313,10 +296,9 @@ def nn_ratio(generated, heldout, train):
 
 
 class Reference:
-    """Real faces split in three disjoint parts, each embedded once, when first needed: ``train``
-    (the copying check searches these), ``heldout`` (what generated faces are compared with) and
-    ``floor`` (a second real set, for the real-vs-real floor). The training metric needs only the
-    held-out part, so it never pays for the others."""
+    """Real faces in three disjoint parts, each embedded when first needed: ``train`` (searched by
+    the copying check), ``heldout`` (what painted faces are compared with) and ``floor`` (a second
+    real set, for the real-vs-real floor)."""
 
     def __init__(self, name, train, heldout, floor):
         self.name = name
@@ -343,9 +325,8 @@ class Reference:
 
 @functools.lru_cache(maxsize=4)
 def get_reference(reference="procedural", n=2000):
-    """The ``Reference`` for ``"procedural"`` (training faces: seed 0; held-out: seed 1; floor:
-    seed 2, ``n`` each) or a folder of images (its first, second and last thirds, at most ``n`` each
-    for held-out and floor: see docs/metrics.md for what that can and cannot tell)."""
+    """The ``Reference`` for ``"procedural"`` (seeds 0, 1 and 2) or a folder of images (its thirds,
+    at most ``n`` each for held-out and floor; docs/metrics.md says what that can tell)."""
     reference = str(reference)
     if reference == "procedural":
         return Reference(
@@ -373,77 +354,190 @@ def get_reference(reference="procedural", n=2000):
     )
 
 
-def _compare(images, feats, attrs, compare_features, compare_attrs, train_features):
-    n_nn = min(N_NN, len(feats), len(compare_features))
-    per_attribute = attribute_distances(attrs, compare_attrs)
+# ---------------------------------------------------------------------------------------------------
+# The scores: one registry that the table, the calibration, training and the command line read
+# ---------------------------------------------------------------------------------------------------
+
+
+class Comparison:
+    """uint8 faces to score against a ``Reference``'s held-out faces. Features and predicted
+    attributes are computed when a score first asks (``embedded`` passes them in when known)."""
+
+    def __init__(self, images, reference, embedded=None):
+        self.images, self.reference = np.asarray(images), reference
+        if embedded is not None:
+            self._embedded = embedded
+
+    @functools.cached_property
+    def _embedded(self):
+        return _embed(self.images)
+
+    features = property(lambda self: self._embedded[0])
+    attrs = property(lambda self: self._embedded[1])
+
+    @functools.cached_property
+    def per_attribute(self):
+        """Each attribute's distance to the held-out faces' (``attribute_distances``)."""
+        return attribute_distances(self.attrs, self.reference.heldout_attrs)
+
+
+@dataclass(frozen=True)
+class Score:
+    """One image-quality score. Adding a score is adding one of these to ``SCORES``."""
+
+    name: str  # its key in results and history.csv
+    compute: Callable[[Comparison], float]
+    note: str  # what the quality table says it means
+    better: str = "lower"  # "lower", "higher" or "about 1"
+    during_training: bool = False  # recorded every metric_every epochs (TRAINING_METRIC_N faces)
+    calibration_format: str | None = None  # its column in the damage table, e.g. "9.3f"
+    short: str | None = None  # that column's heading (default: the name)
+    # What ``train`` says of it at the end; str.format fields: value, real, ratio, epoch, n, better.
+    training_line: str | None = None
+
+    def __post_init__(self):
+        if self.better not in ("lower", "higher", "about 1"):
+            raise ValueError(f"score {self.name}: better must be lower, higher or about 1")
+
+    def heading(self):
+        """The damage table's column heading, as wide as the column."""
+        width = int(self.calibration_format.split(".")[0])
+        return f"{self.short or self.name:>{width}s}"
+
+    def summary(self, value, real, epoch, n):
+        """``training_line`` filled in: this score at ``epoch`` of ``n`` paintings, next to ``real``."""
+        ratio = value / real if real else float("nan")
+        return self.training_line.format(
+            value=value, real=real, ratio=ratio, epoch=epoch, n=n, better=self.better
+        )
+
+
+def _nn_ratio(c):
+    n = min(N_NN, len(c.features), len(c.reference.heldout_features))
+    return nn_ratio(c.features[:n], c.reference.heldout_features[:n], c.reference.train_features)
+
+
+SCORES = (
+    Score(
+        "afd",
+        lambda c: detection_rate(c.images),
+        "anime-face detector finds a face, share (higher is better)",
+        better="higher",
+        during_training=True,
+        calibration_format="6.3f",
+        training_line="faces at epoch {epoch} ({n} paintings): the anime-face detector finds a "
+        "face in {value:.0%} of them, in {real:.0%} of real faces ({ratio:.2f} of real; "
+        "{better} is better)",
+    ),
+    Score(
+        "fd",
+        lambda c: frechet_distance(c.features, c.reference.heldout_features),
+        "Fréchet distance of features (lower is better)",
+        during_training=True,
+        calibration_format="9.3f",
+        training_line="FD {value:.2f} (real faces: {real:.2f}; {better} is better)",
+    ),
+    Score(
+        "kid",
+        lambda c: kernel_inception_distance(c.features, c.reference.heldout_features),
+        "kernel distance of features (lower is better, ~0 for real)",
+        during_training=True,
+        calibration_format="9.4f",
+    ),
+    Score(
+        "attribute_distance",
+        lambda c: float(np.mean(list(c.per_attribute.values()))),
+        "mean attribute mismatch, 0..1 (lower is better)",
+        calibration_format="9.3f",
+        short="attr.dist",
+    ),
+    Score(
+        "mode_coverage",
+        lambda c: mode_coverage(c.attrs, c.reference.heldout_attrs),
+        "share of the 12 styles painted (higher is better)",
+        better="higher",
+    ),
+    Score(
+        "nn_ratio",
+        _nn_ratio,
+        "novelty vs training faces (~1 honest, << 1 copying)",
+        better="about 1",
+    ),
+)
+"""Every score, in the order tables show them. docs/DEVELOPING.md: how to add one."""
+
+
+def score(name):
+    """The ``Score`` called ``name``."""
+    for entry in SCORES:
+        if entry.name == name:
+            return entry
+    raise ValueError(f"unknown score '{name}'; choose one of {', '.join(s.name for s in SCORES)}")
+
+
+def training_scores():
+    """The scores recorded during training, e.g. ``("afd", "fd", "kid")``."""
+    return tuple(s.name for s in SCORES if s.during_training)
+
+
+def calibrated_scores():
+    """The scores the damage table shows, e.g. ``("afd", "fd", "kid", "attribute_distance")``."""
+    return tuple(s.name for s in SCORES if s.calibration_format)
+
+
+def _scores(comparison, names=None):
+    """``{name: value}`` of the scores called ``names`` (all by default), in registry order."""
+    return {s.name: s.compute(comparison) for s in SCORES if names is None or s.name in set(names)}
+
+
+def _evaluate(comparison):
     return {
-        "afd": detection_rate(images),
-        "fd": frechet_distance(feats, compare_features),
-        "kid": kernel_inception_distance(feats, compare_features),
-        "attribute_distance": float(np.mean(list(per_attribute.values()))),
-        "per_attribute": per_attribute,
-        "mode_coverage": mode_coverage(attrs, compare_attrs),
-        "nn_ratio": nn_ratio(feats[:n_nn], compare_features[:n_nn], train_features),
-        "n": len(feats),
+        **_scores(comparison),
+        "per_attribute": comparison.per_attribute,
+        "n": len(comparison.images),
     }
 
 
 def evaluate_images(images_uint8, reference="procedural", n=2000):
-    """All metrics of uint8 faces ``(N, 56, 56)`` against ``reference`` (``"procedural"`` or a
-    folder) with ``n`` held-out real faces. Pass ``n`` images for numbers comparable with
-    ``floor(reference, n)``. Returns a dict of floats (and ``n``, the number of images scored)."""
-    ref = get_reference(str(reference), n)
-    images = np.asarray(images_uint8)
-    feats, attrs = _embed(images)
-    return _compare(
-        images, feats, attrs, ref.heldout_features, ref.heldout_attrs, ref.train_features
-    )
+    """Every score of uint8 faces against ``reference`` (``"procedural"`` or a folder) with ``n``
+    held-out real faces, plus ``per_attribute`` and ``n``. Score ``n`` faces to compare with ``floor``."""
+    return _evaluate(Comparison(images_uint8, get_reference(str(reference), n)))
 
 
 def generate_images(generator, n, seed=0, batch_size=50):
-    """``n`` uint8 faces painted by ``generator`` from fixed noise (``seed``).
-
-    Small batches: painting 250 faces at a time held about 100 MB more at its peak than 50 at a
-    time (the classroom artist), for about 0.1 s less per 500 faces: memory is what a lesson on
-    Binder runs short of."""
+    """``n`` uint8 faces painted by ``generator`` from fixed noise (``seed``)."""
     import tensorflow as tf
 
+    # 50 at a time: 250 held about 100 MB more at its peak, and memory is what Binder lacks.
     noise = tf.random.stateless_normal([n, generator.input_shape[-1]], seed=[seed, 11])
     out = [
         to_pixels(generator(noise[i : i + batch_size], training=False).numpy())
         for i in range(0, n, batch_size)
     ]
-    return np.concatenate(out).reshape(n, 56, 56)
+    return np.concatenate(out).reshape(n, IMAGE_SIZE, IMAGE_SIZE)
 
 
 def evaluate_generator(generator, reference="procedural", n=2000, seed=0):
-    """All metrics of ``n`` faces painted from fixed noise (``seed``) against ``n`` real ones."""
+    """Every score of ``n`` faces painted from fixed noise (``seed``) against ``n`` real ones."""
     return evaluate_images(generate_images(generator, n, seed), reference=reference, n=n)
 
 
 @functools.lru_cache(maxsize=8)
 def _floor(reference, n):
     ref = get_reference(reference, n)
-    return _compare(
-        ref.floor_images,
-        ref.floor_features,
-        ref.floor_attrs,
-        ref.heldout_features,
-        ref.heldout_attrs,
-        ref.train_features,
-    )
+    embedded = (ref.floor_features, ref.floor_attrs)
+    return _evaluate(Comparison(ref.floor_images, ref, embedded=embedded))
 
 
 def floor(reference="procedural", n=2000):
-    """The metrics of *real* faces: the floor set scored exactly as generated faces are (against the
-    held-out set; copying check floor→train over held-out→train). The best a generator can hope for."""
+    """The scores of *real* faces (the floor set, scored as painted ones are): the best a
+    generator can hope for at this ``n``."""
     return dict(_floor(str(reference), n))
 
 
 def distort(images_uint8, kind, level, seed=0):
-    """A damaged copy of uint8 faces for calibration: ``blur`` (Gaussian, sigma=level px),
-    ``noise`` (Gaussian, std=level grey levels) or ``cut`` (a grey level×level square at a random
-    place on the face)."""
+    """A damaged copy of uint8 faces, for calibration: ``blur`` (sigma ``level`` px), ``noise``
+    (std ``level`` grey levels) or ``cut`` (a grey ``level``-pixel square on the face)."""
     import cv2
 
     images = np.asarray(images_uint8)
@@ -467,72 +561,56 @@ def distort(images_uint8, kind, level, seed=0):
     raise ValueError(f"unknown distortion '{kind}'; choose blur, noise or cut")
 
 
-def calibration(reference="procedural", n=2000, metrics=("afd", "fd", "kid", "attribute_distance")):
-    """``{kind: [(level, {metric: value}), ...]}``: the floor set, distorted at each level of
-    ``DISTORTIONS``, scored against the held-out set. FD, KID and the attribute distance should rise
-    with the level; the detector's rate (``afd``) shows which damage still leaves a face."""
+def calibration(reference="procedural", n=2000, metrics=None):
+    """``{kind: [(level, {score: value}), ...]}``: the floor set damaged at each level of
+    ``DISTORTIONS``, scored (``metrics``, default ``calibrated_scores()``) against the held-out set."""
+    names = calibrated_scores() if metrics is None else tuple(score(m).name for m in metrics)
     ref = get_reference(str(reference), n)
     table = {}
     for kind, levels in DISTORTIONS.items():
         rows = []
         for level in levels:
-            scores = evaluate_images(distort(ref.floor_images, kind, level), reference, n)
-            rows.append((level, {k: scores[k] for k in metrics}))
+            scores = _scores(Comparison(distort(ref.floor_images, kind, level), ref), names)
+            rows.append((level, {name: scores[name] for name in names}))
         table[kind] = rows
     return table
 
 
 # ---------------------------------------------------------------------------------------------------
-# During training, and from the command line
+# During training, and as text for the command line
 # ---------------------------------------------------------------------------------------------------
 
 
 def make_training_metric(data="procedural", preset=None, n=TRAINING_METRIC_N, seed=0):
-    """A ``metric(generator) -> {"afd", "fd", "kid"}`` for ``GANTrainer.fit``: ``n`` faces from
-    fixed noise against ``n`` held-out real faces of ``data``, whose features are computed once, here."""
+    """A ``metric(generator) -> {"afd", "fd", "kid"}`` (``training_scores()``) for training: ``n``
+    faces from fixed noise against ``n`` held-out real faces of ``data``."""
     ref = get_reference(str(data), n)
     load_feature_extractor()
+    names = training_scores()
 
     def metric(generator):
-        images = generate_images(generator, n, seed)
-        feats = features(images)
-        return {
-            "afd": detection_rate(images),
-            "fd": frechet_distance(feats, ref.heldout_features),
-            "kid": kernel_inception_distance(feats, ref.heldout_features),
-        }
+        return _scores(Comparison(generate_images(generator, n, seed), ref), names)
 
     metric.reference = ref
     return metric
 
 
-METRIC_NOTES = {
-    "afd": "anime-face detector finds a face, share (higher is better)",
-    "fd": "Fréchet distance of features (lower is better)",
-    "kid": "kernel distance of features (lower is better, ~0 for real)",
-    "attribute_distance": "mean attribute mismatch, 0..1 (lower is better)",
-    "mode_coverage": "share of the 12 styles painted (higher is better)",
-    "nn_ratio": "novelty vs training faces (~1 honest, << 1 copying)",
-}
-
-
 def format_table(columns, notes=True):
-    """A text table of metrics, one row per metric and one column per entry of ``columns``
-    (``{"label": result_dict}``), e.g. a run, another run and ``floor()``; ``notes`` adds what each
-    number means."""
+    """A text table: one row per score, one column per entry of ``columns`` (``{"label": result}``,
+    e.g. two runs and ``floor()``); ``notes`` adds what each score means."""
     labels = list(columns)
     widths = [max(10, len(label)) for label in labels]
     header = f"{'metric':20s} " + " ".join(f"{label:>{w}s}" for label, w in zip(labels, widths))
     lines = [header + ("   meaning" if notes else "")]
-    for key, note in METRIC_NOTES.items():
-        cells = " ".join(f"{columns[label][key]:{w}.4f}" for label, w in zip(labels, widths))
-        lines.append(f"{key:20s} {cells}" + (f"   {note}" if notes else ""))
+    for s in SCORES:
+        cells = " ".join(f"{columns[label][s.name]:{w}.4f}" for label, w in zip(labels, widths))
+        lines.append(f"{s.name:20s} {cells}" + (f"   {s.note}" if notes else ""))
     return "\n".join(lines)
 
 
 def format_attribute_table(result, reference_floor):
-    """Per attribute, how far the painted faces' distribution is from real faces' (0 = the same),
-    worst first, next to what real faces score: which attributes the artist gets wrong."""
+    """Per attribute, the painted faces' distance from real faces' (0 = the same), worst first,
+    next to the floor's: which attributes the artist gets wrong."""
     rows = sorted(result["per_attribute"].items(), key=lambda item: -item[1])
     lines = [f"{'attribute':20s} {'this run':>10s} {'real floor':>10s}   distance"]
     for name, value in rows:
@@ -544,47 +622,26 @@ def format_attribute_table(result, reference_floor):
 
 
 def format_calibration(reference="procedural", n=2000):
-    """The floor and the damage table as text: what real faces score, and how each score moves as
-    they are blurred, noised or cut (``calibration()``), with the anime-face detector's rate on
+    """The floor and the damage table (``calibration()``) as text, then the detector's rate on
     noise and on faces cut into shuffled blocks (it must find nothing there)."""
     low = floor(reference, n)
     ref = get_reference(str(reference), n)
-    noise = np.random.default_rng(0).integers(0, 256, ref.floor_images.shape, dtype=np.uint8)
+    shown = [s for s in SCORES if s.calibration_format]
+
+    def row(label, scores):
+        cells = " ".join(f"{scores[s.name]:{s.calibration_format}}" for s in shown)
+        return f"{label:22s} {cells}"
+
     lines = [
         f"{n} real faces vs {n} held-out real ones ({reference})",
-        f"{'':22s} {'afd':>6s} {'fd':>9s} {'kid':>9s} {'attr.dist':>9s}",
-        f"{'floor (real vs real)':22s} {low['afd']:6.3f} {low['fd']:9.3f} {low['kid']:9.4f} "
-        f"{low['attribute_distance']:9.3f}",
+        f"{'':22s} " + " ".join(s.heading() for s in shown),
+        row("floor (real vs real)", low),
     ]
-    for kind, rows in calibration(reference, n).items():
-        for level, scores in rows:
-            lines.append(
-                f"{kind + ' ' + format(level, 'g'):22s} {scores['afd']:6.3f} "
-                f"{scores['fd']:9.3f} {scores['kid']:9.4f} {scores['attribute_distance']:9.3f}"
-            )
+    for kind, rows in calibration(reference, n, [s.name for s in shown]).items():
+        lines += [row(f"{kind} {level:g}", scores) for level, scores in rows]
+    noise = np.random.default_rng(0).integers(0, 256, ref.floor_images.shape, dtype=np.uint8)
     lines.append(f"{'uniform noise':22s} {detection_rate(noise):6.3f}")
     lines.append(
         f"{'4x4 blocks shuffled':22s} {detection_rate(shuffle_blocks(ref.floor_images)):6.3f}"
     )
     return "\n".join(lines)
-
-
-def _quality(args):
-    if args.calibrate:
-        print(format_calibration(args.reference or "procedural", args.n))
-        return 0
-    if not args.run_dir:
-        raise ValueError("quality needs --run-dir DIR (or --calibrate)")
-    run = RunFolder(args.run_dir)
-    run_dir = run.path
-    reference = args.reference
-    if reference is None:
-        reference = (run.read_config() or {}).get("data", "procedural")
-    generator = run.load("generator")
-    result = evaluate_generator(generator, reference=reference, n=args.n, seed=args.seed)
-    print(f"{run_dir}: {args.n} painted faces vs {args.n} real ones ({reference})")
-    low = floor(reference, args.n)
-    print(format_table({"this run": result, "real floor": low}))
-    print()
-    print(format_attribute_table(result, low))
-    return 0

@@ -13,8 +13,10 @@ import math
 import keras
 from keras import layers
 
+from course_utils.faces import IMAGE_SIZE
+
 NOISE_DIM = 160
-IMAGE_SHAPE = (56, 56, 1)
+IMAGE_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
 
 
 def make_generator_model(

@@ -7,7 +7,7 @@ with other knob values, so nothing trains that the learner has not seen.
 
 * ``seed`` — the article exactly (TF男孩, "ChatGPT火了…", Juejin 2023): 20,000 faces, 500 epochs,
   batch 256, Adam 1e-4, 5×5 kernels, LeakyReLU 0.3. About a day on a laptop CPU; a GPU job.
-* ``classroom`` — the default: faces the anime-face detector recognises, in two to three minutes on
+* ``classroom`` — the default: faces the anime-face detector recognises, in about two minutes on
   a 2-core laptop CPU (lesson 5 says why its networks are smaller).
 * ``ci`` — seconds, for the automated tests.
 
@@ -81,7 +81,7 @@ PRESETS = {
     ),
     "classroom": Preset(
         "classroom",
-        "Faces in two to three minutes on a 2-core CPU: the same builders with lighter "
+        "Faces in about two minutes on a 2-core CPU: the same builders with lighter "
         "knobs (a ReLU artist with a 7×7×128 block, 4×4 kernels, a critic of three convolutions "
         "with BatchNormalization and no Dropout), Adam 3e-4 with β1 0.5, one-sided label "
         "smoothing (0.9) and batches of 32: 6,400 faces an epoch, 10 epochs.",
@@ -132,9 +132,13 @@ def get_preset(name=None):
     """
     if isinstance(name, Preset):
         return name
-    name = name or os.environ.get("COURSE_PRESET") or "classroom"
+    if name:
+        source = f"unknown preset '{name}'"
+    else:
+        name = os.environ.get("COURSE_PRESET") or "classroom"
+        source = f"the environment variable COURSE_PRESET names an unknown preset '{name}'"
     if name not in PRESETS:
-        raise ValueError(f"unknown preset '{name}'; choose one of {', '.join(PRESETS)}")
+        raise ValueError(f"{source}; choose one of {', '.join(PRESETS)}")
     return PRESETS[name]
 
 

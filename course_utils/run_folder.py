@@ -29,14 +29,13 @@ Keras and TensorFlow (seconds) only inside ``RunFolder.load``, when a trained pl
 """
 
 import contextlib
+import errno
 import io
 import json
 import os
 import re
 import shutil
 import socket
-import sys
-import tempfile
 from pathlib import Path
 
 try:
@@ -44,6 +43,8 @@ try:
 except ImportError:  # Windows: no flock; two trainings on one folder are not stopped there
     fcntl = None
 
+from course_utils.atomic_write import atomic_write_text
+from course_utils.notices import notice
 from course_utils.presets import preset_from_dict
 
 HISTORY_FIELDS = ["epoch", "gen_loss", "disc_loss", "seconds", "d_real", "d_fake"]
@@ -51,13 +52,12 @@ CHECKPOINT_FILE = re.compile(r"^ckpt-(\d+)\.(?:index|data-\d+-of-\d+)$")
 DATA_SHARD = re.compile(r"^ckpt-\d+\.data-(\d+)-of-(\d+)$")
 
 
+ANOTHER_FOLDER = "--run-dir on the command line, COURSE_RUNS_DIR in a notebook"
+CHOOSE_ANOTHER = f"choose another run folder ({ANOTHER_FOLDER})"
+
+
 class RunFolderError(ValueError):
     """A run folder that cannot be used as it is; the message (one line) names it and says what to do."""
-
-
-def notice(message):
-    """Say in one line what was mended or could not be: damage is never passed over in silence."""
-    print(f"warning: {message}", file=sys.stderr)
 
 
 def describe_epochs(epochs):
@@ -71,34 +71,6 @@ def describe_epochs(epochs):
             spans.append([epoch, epoch])
     text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
     return f"epoch{'s' if len(epochs) > 1 else ''} {text}"
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write_bytes(path, data):
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        # mkstemp makes the file private (0600); give it the permissions a plain open() would.
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def atomic_write_text(path, text):
-    """``atomic_write_bytes`` for text (UTF-8, newlines as given)."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 class RunFolder:
@@ -136,7 +108,7 @@ class RunFolder:
             raise RunFolderError(
                 f"{self.config_path}: not a readable config ({problem}); put back a copy of it, or "
                 "delete it to resume with the settings given now (they are then not checked), or "
-                "choose another --run-dir"
+                + CHOOSE_ANOTHER
             ) from None
         return config
 
@@ -155,7 +127,7 @@ class RunFolder:
         except (TypeError, ValueError) as error:
             raise RunFolderError(
                 f"{self.config_path}: its preset is incomplete ({error}); put back "
-                "a copy of it, or choose another --run-dir"
+                "a copy of it, or " + CHOOSE_ANOTHER
             ) from None
 
     # --- history ------------------------------------------------------------------------------
@@ -189,6 +161,42 @@ class RunFolder:
         )
         return [rows[e] for e in sorted(rows)], note
 
+    def refuse_if_checkpoints_were_removed(self):
+        """A folder with frames or history rows of epoch 2 or later but no checkpoint is a finished
+        or damaged run whose checkpoints were deleted (a kill only ever loses the first epoch's):
+        training there would write over its history and mix two runs in one GIF."""
+        if self.checkpoint_numbers():
+            return
+        frames = sorted(self.frames_dir.glob("epoch_*.png"))
+        rows = self.history_rows()[0] if self.history_path.exists() else []
+        last = max(
+            [row["epoch"] for row in rows]
+            + [int(p.stem[6:]) for p in frames if p.stem[6:].isdigit()],
+            default=0,
+        )
+        if last >= 2:
+            what = f"history to epoch {last}, {len(frames)} frames"
+            raise RunFolderError(
+                f"{self.path} holds a run ({what}) but no checkpoints: were they deleted? Training "
+                "here would write over it. Put the checkpoints back to resume, or move this folder "
+                f"away (or choose another run folder: {ANOTHER_FOLDER}) "
+                "to train afresh"
+            )
+
+    def history_until(self, last_epoch):
+        """The history's rows up to ``last_epoch`` (the checkpoint's epoch: later rows belong to
+        epochs that will be trained again); says in one line what was mended or is missing."""
+        rows, note = self.history_rows()
+        rows = [row for row in rows if row["epoch"] <= last_epoch]
+        lost = sorted(set(range(1, last_epoch + 1)) - {row["epoch"] for row in rows})
+        if lost:
+            note = (
+                f"{note}; " if note else f"{self.history_path}: "
+            ) + f"no row for {describe_epochs(lost)}, which the plots will miss"
+        if note:
+            notice(note)
+        return rows
+
     def write_history(self, rows):
         fields = list(HISTORY_FIELDS)
         for row in rows:
@@ -213,7 +221,7 @@ class RunFolder:
         for path in (self.path, self.frames_dir, self.checkpoints_dir):
             if path.exists() and not path.is_dir():
                 raise RunFolderError(
-                    f"{path} is a file, not a folder; move it away or choose another --run-dir"
+                    f"{path} is a file, not a folder; move it away or " + CHOOSE_ANOTHER
                 )
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -225,13 +233,25 @@ class RunFolder:
             (p for p in [self.path, *self.path.parents] if p.exists() and not p.is_dir()), None
         )
         if blocking is not None:
-            return f"{self.path} cannot be made: {blocking} is a file; choose another --run-dir"
+            return f"{self.path} cannot be made: {blocking} is a file; " + CHOOSE_ANOTHER
         if isinstance(error, PermissionError):
             return (
-                f"{self.path} is not writable ({error.strerror}); choose another --run-dir or "
-                "make it writable"
+                f"{self.path} is not writable ({error.strerror}); make it writable, or choose "
+                f"another run folder ({ANOTHER_FOLDER})"
             )
-        return f"{self.path} cannot be used as a run folder ({error.strerror}); choose another --run-dir"
+        return f"{self.path} cannot be used as a run folder ({error.strerror}); " + CHOOSE_ANOTHER
+
+    def writable(self):
+        """Whether this process may write the folder; a teacher's shared run may be read-only,
+        and reading a finished run needs no writing."""
+        if not self.path.is_dir():
+            return True  # made by prepare(), which says what is wrong if it cannot be
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as error:
+            return error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS)
+        os.close(fd)
+        return True
 
     @contextlib.contextmanager
     def locked(self):
@@ -255,7 +275,7 @@ class RunFolder:
                     )
                     raise RunFolderError(
                         f"{self.path} is in use by another training ({holder}); wait for it or "
-                        "choose another --run-dir"
+                        + CHOOSE_ANOTHER
                     ) from None
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
@@ -365,7 +385,7 @@ class RunFolder:
             names = "; ".join(f"ckpt-{n}: {why}" for n, why in damaged)
             raise RunFolderError(
                 f"{self.checkpoints_dir}: no checkpoint restores ({names}); move that folder away "
-                "to train this run afresh, or choose another --run-dir"
+                "to train this run afresh, or " + CHOOSE_ANOTHER
             )
         return None
 
@@ -410,39 +430,23 @@ class RunFolder:
 
     # --- frames -------------------------------------------------------------------------------
     def missing_frames(self, last_epoch):
-        """Epochs up to ``last_epoch`` that have no frame."""
-        return [e for e in range(1, last_epoch + 1) if not self.frame_path(e).exists()]
+        """Epochs up to ``last_epoch`` that have no whole frame (missing, empty or cut short)."""
+        return [e for e in range(1, last_epoch + 1) if not frame_is_whole(self.frame_path(e))]
 
-    def complete_frames(self, last_epoch, generator, paint):
-        """Repaint frames deleted by hand from the checkpoint of their epoch, where one is kept
-        (only the newest ``keep_checkpoints`` are): ``generator`` gets the checkpoint's weights,
-        ``paint(epoch)`` writes the frame, then the generator's own weights are put back. Says in
-        one line what was repainted and which frames stay missing. Returns whether any was missing.
-        """
-        missing = self.missing_frames(last_epoch)
-        if not missing:
-            return False
-        import tensorflow as tf
-
-        own = [v.numpy() for v in generator.variables]
-        player = tf.train.Checkpoint(generator_variables=[v.value for v in generator.variables])
-        repainted, lost = [], []
-        try:
-            for epoch in missing:
-                if self._checkpoint_files_problem(epoch) is None:
-                    try:
-                        player.restore(
-                            str(self.checkpoint_prefix(epoch))
-                        ).assert_existing_objects_matched().expect_partial()
-                        paint(epoch)
-                        repainted.append(epoch)
-                        continue
-                    except Exception:  # damaged: as good as gone
-                        pass
+    def frames_to_repaint(self, last_epoch):
+        """Frames deleted by hand: ``(todo, lost)``, where ``todo`` lists ``(epoch, checkpoint
+        prefix)`` for those whose epoch's checkpoint is still kept (only the newest
+        ``keep_checkpoints`` are) and ``lost`` the epochs with none to repaint from."""
+        todo, lost = [], []
+        for epoch in self.missing_frames(last_epoch):
+            if self._checkpoint_files_problem(epoch) is None:
+                todo.append((epoch, str(self.checkpoint_prefix(epoch))))
+            else:
                 lost.append(epoch)
-        finally:
-            for variable, value in zip(generator.variables, own):
-                variable.assign(value)
+        return todo, lost
+
+    def report_frames(self, repainted, lost):
+        """Say in one line which missing frames were repainted and which stay missing."""
         said = []
         if repainted:
             said.append(
@@ -451,12 +455,12 @@ class RunFolder:
             )
         if lost:
             said.append(
-                f"no frame for {describe_epochs(lost)} and no checkpoint to repaint "
+                f"no whole frame for {describe_epochs(lost)} and no checkpoint to repaint "
                 f"{'it' if len(lost) == 1 else 'them'} from: training.gif is made without "
                 f"{'it' if len(lost) == 1 else 'them'}"
             )
-        notice(f"{self.frames_dir}: " + "; ".join(said))
-        return True
+        if said:
+            notice(f"{self.frames_dir}: " + "; ".join(said))
 
     # --- trained players ----------------------------------------------------------------------
     def load(self, which):
@@ -465,8 +469,6 @@ class RunFolder:
         The architecture comes from config.json's preset, built by the lessons' own builders. A
         damaged newest checkpoint falls back to the newest one that restores (said in one line).
         """
-        import tensorflow as tf
-
         from course_utils.models import make_discriminator_model, make_generator_model
 
         preset = self.preset()
@@ -474,16 +476,51 @@ class RunFolder:
             model = make_generator_model(**preset.generator_knobs())
         else:
             model = make_discriminator_model(**preset.discriminator_knobs())
-        player = tf.train.Checkpoint(**{f"{which}_variables": [v.value for v in model.variables]})
+        player = player_checkpoint(**{which: model})
         number = self.restore_checkpoint(
             lambda prefix: (
-                player.restore(prefix).assert_existing_objects_matched().expect_partial()
+                player.restore(prefix).expect_partial().assert_existing_objects_matched()
             ),
             verb="loaded",
         )
         if number is None:
             raise FileNotFoundError(f"'{self.checkpoints_dir}' holds no checkpoint: train first")
         return model
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_END = b"IEND\xaeB`\x82"  # the last chunk of every whole PNG file
+
+
+def frame_is_whole(path):
+    """Whether ``path`` is a whole PNG file: its signature first and its end chunk last. An emptied
+    or half-written frame fails, without decoding it (libpng would complain on stderr)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+            handle.seek(0, os.SEEK_END)
+            if handle.tell() < 8 + len(PNG_END):
+                return False
+            handle.seek(-len(PNG_END), os.SEEK_END)
+            return head == PNG_SIGNATURE and handle.read() == PNG_END
+    except OSError:
+        return False
+
+
+def player_checkpoint(generator=None, discriminator=None, **others):
+    """The run folder's checkpoint layout, in one place: each player's variables under
+    ``generator_variables`` / ``discriminator_variables``, and whatever else training saves
+    (optimizers, the noise generator, the epoch) under its own name. Every model variable is
+    listed: Keras 3 models do not hand their Dropout seed state to ``tf.train.Checkpoint``, and a
+    resumed run must draw the same masks."""
+    import tensorflow as tf
+
+    parts = {}
+    if generator is not None:
+        parts["generator_variables"] = [v.value for v in generator.variables]
+    if discriminator is not None:
+        parts["discriminator_variables"] = [v.value for v in discriminator.variables]
+    return tf.train.Checkpoint(**parts, **others)
 
 
 def read_history(path_or_run_dir):

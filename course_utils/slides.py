@@ -1,27 +1,10 @@
 """One reveal.js deck per lesson, built from the notebooks themselves, that opens without a network.
 
-Every notebook cell carries ``metadata.slideshow.slide_type``; this module executes each lesson
-(with the preset from ``--preset`` or ``COURSE_PRESET``, so the grids, curves and GIF are in the
-deck), then exports it with nbconvert's SlidesExporter into ``slides/build/``::
-
-    python -m course_utils slides --preset classroom            # every lesson
-    python -m course_utils slides --lessons 00 05 --no-execute  # two decks, outputs as saved
-
-reveal.js 4 (with require.js and jQuery, which nbconvert's template uses) are vendored in
-``course_utils/assets`` and copied next to the decks, and the template
-(``assets/slides_template``) loads nothing from the internet: the decks work in a classroom
-without Wi-Fi, from a USB stick.
-
-What the notebook has for its tests and tools but a projector should not show is left out of the
-deck: the marker lines ``# NBVAL_CHECK_OUTPUT`` and ``#@save course_utils.X``, TensorFlow's stderr
-chatter, and the intermediate states of the training progress line (a ``\r`` rewrites it in place;
-the deck keeps what a terminal would show last); a widget, which needs a live kernel, becomes a line
-saying where to use it. The slide is ``SLIDE_WIDTH`` × ``SLIDE_HEIGHT`` (16:10, reveal.js scales it
-to the screen) without scroll bars, and a code cell longer than ``MAX_CODE_LINES`` continues on a
-sub-slide of its own: ``tests/test_slides.py`` shows every slide at 1280×800 in headless Chromium
-and fails when anything runs off it. Matplotlib figures are drawn with ``SLIDE_RC`` (larger text
-than in the notebook), and each carries its smallest text size and any overlapping texts
-(``figure_text_report``) so that test can check it reads on screen.
+Each lesson is executed (with the preset from ``--preset`` or ``COURSE_PRESET``, so its pictures are
+in the deck), tidied for a projector and exported with nbconvert's SlidesExporter into
+``slides/build/``. Why vendored reveal.js and a template that loads nothing from the internet: the
+decks must work in a classroom without Wi-Fi. slides/README.md says what a deck leaves out, how it
+fits a projector and what tests/test_slides.py checks.
 """
 
 import os
@@ -29,9 +12,8 @@ import re
 import shutil
 from pathlib import Path
 
+from course_utils.atomic_write import atomic_write_text
 from course_utils.cloud import REPO_ROOT
-from course_utils.presets import get_preset
-from course_utils.run_folder import atomic_write_text
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
@@ -39,7 +21,7 @@ BUILD_DIR = REPO_ROOT / "slides" / "build"
 COLAB_BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\n?")
 REVEAL_PREFIX = "reveal.js"  # relative to the deck, so the folder can be copied anywhere
 SLIDE_WIDTH, SLIDE_HEIGHT = 1200, 750  # reveal.js's logical slide; about 100 code characters wide
-# nbconvert's HTML order of output types, with the GIF (lesson 6's training film) before PNG.
+# nbconvert's HTML order of output types, with the GIF (lesson 7's training film) before PNG.
 DISPLAY = [
     "text/html",
     "text/markdown",
@@ -73,10 +55,8 @@ KERNEL_SETUP = (
 
 
 def figure_text_report(fig, dpi=None):
-    """What the text of matplotlib figure ``fig`` will look like once saved at ``dpi`` (default:
-    the figure's): ``font_px``, the smallest drawn text in image pixels, and ``text_overlap``, the
-    first two drawn texts whose boxes overlap (titles or labels too large for their panel), or
-    None. The figure is laid out without rendering a pixel."""
+    """How ``fig``'s text will look saved at ``dpi``: ``font_px``, its smallest text in pixels, and
+    ``text_overlap``, the first two texts whose boxes overlap (or None). Renders no pixel."""
     import matplotlib.text as mtext
 
     drawn, draw = [], mtext.Text.draw
@@ -109,8 +89,7 @@ def figure_text_report(fig, dpi=None):
 
 def slide_figures(rc=None):
     """In a kernel executing a lesson for its deck: matplotlib with ``rc`` (``SLIDE_RC``), figures
-    inline as PNG, and each figure's text report (figure_text_report) in its output's metadata,
-    which the deck's template writes on the picture for tests/test_slides.py to check."""
+    inline as PNG, each with its ``figure_text_report`` in the output's metadata (for the tests)."""
     import matplotlib
     from matplotlib_inline import backend_inline
     from matplotlib_inline.config import InlineBackend
@@ -133,8 +112,8 @@ def slide_figures(rc=None):
 
 
 def lesson_notebooks(lessons=None, notebooks_dir=NOTEBOOKS_DIR):
-    """The lesson notebooks ``NN_name.ipynb`` that exist, sorted; ``lessons`` filters by number
-    ("00", "5", 7) or by stem. Asking for a lesson that does not exist is an error."""
+    """The lesson notebooks ``NN_name.ipynb``, sorted; ``lessons`` filters by number ("00", "5", 7)
+    or by stem, and a lesson that does not exist is an error."""
     found = sorted(p for p in Path(notebooks_dir).glob("*.ipynb") if re.match(r"\d\d_", p.name))
     if not lessons:
         return found
@@ -172,9 +151,8 @@ def deck_title(nb, fallback):
 
 
 def execute_notebook(nb, cwd, preset=None, timeout=1800, setup=None):
-    """Run every cell of ``nb`` in a fresh kernel with ``COURSE_PRESET=preset`` (if given).
-
-    ``setup`` (code) runs first in the same kernel, in a cell that is removed again afterwards."""
+    """Run every cell of ``nb`` in a fresh kernel with ``COURSE_PRESET=preset`` (if given); the code
+    ``setup`` runs first, in a cell removed again afterwards."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -204,9 +182,8 @@ def execute_notebook(nb, cwd, preset=None, timeout=1800, setup=None):
 
 
 def collapse_carriage_returns(text):
-    """The text a terminal shows in the end: of each line only what follows its last ``\\r``
-    (a progress line redrawn in place), a backspace erases the character before it, and other
-    control characters (but tabs and ANSI colour escapes) are dropped."""
+    """The text a terminal shows in the end: each line from its last ``\\r`` (a progress line
+    redrawn in place), backspaces applied, other control characters but tabs and ANSI escapes dropped."""
     lines = []
     for line in text.replace("\r\n", "\n").split("\n"):
         parts = [part for part in line.split("\r") if part]
@@ -218,9 +195,8 @@ def collapse_carriage_returns(text):
 
 
 def for_projector(nb):
-    """Tidy an (executed) notebook for the deck, in place: marker lines out of the code, stderr
-    out of the outputs, streams joined and their ``\\r`` progress lines collapsed, and a widget
-    (which needs a live kernel) replaced by a line saying where to use it."""
+    """Tidy an executed notebook for the deck, in place: no marker lines, no stderr, progress lines
+    collapsed, and a widget (it needs a live kernel) replaced by ``WIDGET_NOTE``."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":  # the Colab badge is an image from the internet
             cell.source = COLAB_BADGE.sub("", cell.source)
@@ -260,9 +236,8 @@ def _split_point(lines):
 
 
 def split_long_code(nb, max_lines=MAX_CODE_LINES):
-    """In place: a shown code cell of more than ``max_lines`` lines (a whole function of the package,
-    say) is cut at a blank line into parts that each fit a slide; each later part is a sub-slide of
-    its own, headed ``# … NAME, continued``, and the last part carries the outputs."""
+    """In place: a shown code cell longer than ``max_lines`` is cut at blank lines into parts that fit
+    a slide, each later part a sub-slide headed ``# … NAME, continued``; the last keeps the outputs."""
     import nbformat
 
     index = 0
@@ -335,13 +310,3 @@ def build_decks(lessons=None, out_dir=BUILD_DIR, preset=None, execute=True, log=
         decks.append(build_deck(notebook, out_dir, preset, execute))
         log(f"  {decks[-1]}")
     return decks
-
-
-def _slides(args):
-    preset = get_preset(args.preset).name if not args.no_execute else None
-    decks = build_decks(args.lessons, Path(args.out_dir), preset, execute=not args.no_execute)
-    print(
-        f"{len(decks)} deck(s) in {args.out_dir}/ (offline: reveal.js copied alongside). "
-        "Open one in a browser; arrow keys move, 's' opens speaker notes."
-    )
-    return 0

@@ -143,3 +143,74 @@ def plot_toy_snapshots(snapshots):
     np.atleast_1d(axes)[0].legend(loc="lower left", fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def draw_gradient_path():
+    """Lesson 5's diagram of the artist's step: noise → artist → painting → critic → verdict →
+    artist's loss, forward along the top; the gradient flows back along the bottom, *through* the
+    critic (whose weights stay put in this step) into the artist's weights, which the optimizer moves.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    fig, ax = plt.subplots(figsize=(11, 3.3))
+    ax.set_xlim(0, 11)
+    ax.set_ylim(0, 3.3)
+    ax.axis("off")
+    forward, backward = "#333333", "#c92a2a"
+    boxes = [  # (text, colour): left to right, the order of the arithmetic
+        ("noise z", "#eeeeee"),
+        ("artist G\nweights change", "#ffd8a8"),
+        ("painting\nG(z)", "#eeeeee"),
+        ("critic D\nweights stay put", "#a5d8ff"),
+        ("verdict\n(a logit)", "#eeeeee"),
+        ("artist's loss\n−ln σ(logit)", "#ffe3e3"),
+    ]
+    width, gap, y, height = 1.5, 0.36, 1.3, 1.0
+    lefts = [0.1 + i * (width + gap) for i in range(len(boxes))]
+    for (text, colour), x in zip(boxes, lefts):
+        ax.add_patch(
+            FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.06", fc=colour, ec=forward)
+        )
+        ax.text(x + width / 2, y + height / 2, text, ha="center", va="center", fontsize=11)
+
+    def arrow(a, b, colour, **kw):
+        ax.add_patch(
+            FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=16, color=colour, lw=1.6, **kw)
+        )
+
+    for left, right in zip(lefts, lefts[1:]):
+        arrow((left + width + 0.06, y + height / 2), (right - 0.06, y + height / 2), forward)
+    # Backward: from the loss, under every box, up into the artist's weights.
+    low = y - 0.38
+    loss_x, artist_x = lefts[-1] + width / 2, lefts[1] + width / 2
+    ax.plot([loss_x, loss_x, artist_x], [y - 0.08, low, low], color=backward, lw=1.6, ls="--")
+    for x in lefts[2:-1]:  # arrowheads along the way, pointing back
+        arrow((x + width / 2 + 0.2, low), (x + width / 2 - 0.2, low), backward)
+    arrow((artist_x, low), (artist_x, y - 0.08), backward)
+    ax.text(
+        5.5,
+        2.75,
+        "forward: paint, judge, score (the tape records every step)",
+        ha="center",
+        fontsize=12,
+        color=forward,
+    )
+    ax.text(
+        5.5,
+        0.45,
+        "backward: the gradient of the artist's loss flows through the critic into the artist",
+        ha="center",
+        fontsize=12,
+        color=backward,
+    )
+    ax.text(
+        5.5,
+        0.02,
+        "the artist's optimizer moves only the artist's weights",
+        ha="center",
+        fontsize=12,
+        color=backward,
+    )
+    fig.tight_layout()
+    return fig

@@ -1,17 +1,12 @@
-"""Training the pair: the two-tape train step, the epoch loop, and the bookkeeping around them.
+"""Training the pair (lesson 5): the two-tape train step, the epoch loop, and ``GANTrainer``.
 
-* **The train step** (``make_train_step``, lesson 5) is the TensorFlow DCGAN tutorial's: one
-  ``tf.function``, two GradientTapes.
-* **The loop** (``train_loop``, lesson 5) is the tutorial's too: for each epoch, every batch once
-  through the step; then a frame, a history row and a checkpoint. ``train()`` runs exactly that
-  function.
-* **The bookkeeping** sits in ``GANTrainer``, whose helpers the loop calls by name: resuming from the
-  last checkpoint, shuffling, progress with an ETA, the image-quality scores every ``metric_every``
-  epochs, atomic writes into the run folder (``course_utils.run_folder``). Every random draw (shuffle
-  order, noise, dropout masks) is derived from the epoch number or saved in the checkpoint, so a
-  resumed run paints the same frames as one that was never interrupted.
+``train_loop`` takes the step, the batches and a few collaborators (``course_utils.callbacks``);
+``GANTrainer`` keeps the players, their optimizers, the checkpoint and the run folder, and hands
+them to the loop. Every random draw is derived from the epoch number or saved in the checkpoint,
+so a resumed run paints the same frames as one that was never interrupted.
 """
 
+import errno
 import time
 from contextlib import nullcontext
 from dataclasses import asdict
@@ -21,20 +16,47 @@ import numpy as np
 import tensorflow as tf
 
 from course_utils import __version__
+from course_utils.callbacks import (
+    CheckpointSaver,
+    DivergenceGuard,
+    FrameWriter,
+    HistoryWriter,
+    ProgressLine,
+    Scores,
+    TensorBoardLog,
+    TrainingDiverged,
+)
 from course_utils.data import (
     IMAGE_SIZE,
     check_model_input,
     check_pixels,
     load_faces,
     make_dataset,
+    pixels_to_model_input,
 )
 from course_utils.losses import discriminator_loss, generator_loss
 from course_utils.metrics import make_training_metric
 from course_utils.models import make_discriminator_model, make_generator_model
+from course_utils.notices import notice
 from course_utils.presets import get_preset
 from course_utils.progress import Progress
-from course_utils.run_folder import RunFolder, describe_epochs, notice
-from course_utils.viz import frame_image, make_gif, write_png
+from course_utils.run_folder import (
+    ANOTHER_FOLDER,
+    RunFolder,
+    RunFolderError,
+    describe_epochs,
+    player_checkpoint,
+)
+from course_utils.viz import make_gif
+
+__all__ = [
+    "GANTrainer",
+    "TrainingDiverged",
+    "build_models",
+    "make_train_step",
+    "train",
+    "train_loop",
+]
 
 # Knobs that may differ when a run is resumed: they change how long or how it is reported, not what
 # is learned. Any other difference in the preset means another experiment: a new run folder.
@@ -103,50 +125,37 @@ def make_train_step(
 
 
 # @save course_utils.training
-def train_loop(trainer, images, epochs):
-    """Train until ``epochs`` epochs are done: the loop of lesson 5,
-    in the TensorFlow tutorial's shape.
-
-    ``trainer`` (a ``GANTrainer``) holds the two players, their ``train_step`` and the run folder.
-    For each epoch every batch goes once through the step; then the epoch's averages become a
-    history row, the fixed preview noise is painted as a frame, and a checkpoint is saved.
-    """
-    for epoch in range(trainer.epochs_done + 1, epochs + 1):
+def train_loop(train_step, batches, epochs, first_epoch=1, callbacks=()):
+    """Train from ``first_epoch`` to ``epochs``: the loop of lesson 5, in the TensorFlow
+    tutorial's shape. ``batches(epoch)`` gives the epoch's batches; after each step and each epoch
+    the callbacks (``course_utils.callbacks``) get their turn with the epoch's averages."""
+    for epoch in range(first_epoch, epochs + 1):
         start = time.time()
-        totals = {}
-        for image_batch in trainer.batches(images, epoch):  # shuffled anew each epoch
-            results = trainer.train_step(image_batch)
+        totals, steps = {}, 0
+        for image_batch in batches(epoch):  # lesson 1's make_dataset, shuffled anew each epoch
+            results = train_step(image_batch)
             for name, value in results.items():
                 totals[name] = totals.get(name, 0.0) + value
-            trainer.show_progress(epoch)
-        row = trainer.history_row(epoch, totals, time.time() - start)  # averages (+ scores)
-        trainer.save_frame(epoch)  # the 3×3 grid of the fixed preview noise
-        trainer.save_history(row)  # history.csv
-        trainer.save_checkpoint(epoch)  # both players, both optimizers, the noise generator
-    return trainer.history
-
-
-def pixels_to_model_input(batch):
-    """``to_model_input`` for a batch of uint8 faces inside the tf.data pipeline: the same float32
-    arithmetic, so the same numbers (a test compares them), without a float copy of every face."""
-    x = tf.cast(batch, tf.float32)[..., tf.newaxis]
-    return (x - 127.5) / 127.5
-
-
-class TrainingDiverged(RuntimeError):
-    """A loss became NaN or infinite; the last good checkpoint is left untouched."""
+            steps += 1
+            for callback in callbacks:
+                callback.on_step_end(epoch, steps)
+        row = {
+            "epoch": epoch,
+            **{k: float(v) / steps for k, v in totals.items()},
+            "seconds": time.time() - start,
+        }
+        for callback in callbacks:  # check for NaN, score, show, paint a frame, record, save
+            callback.on_epoch_end(epoch, row)
 
 
 class GANTrainer:
-    """The two players, their optimizers, the fixed preview noise and the run folder.
+    """The two players, their optimizers, the fixed preview noise, the checkpoint and the run
+    folder: what ``train_loop`` needs, handed to it by ``fit``.
 
     ``GANTrainer(preset, run_dir).fit(images)`` trains up to ``preset.epochs`` (or ``epochs``),
     resuming from ``run_dir/checkpoints`` when it holds one. Without a ``run_dir`` nothing is
-    written (the tests and benchmarks use that).
-
-    ``mixed_precision=True`` computes in bfloat16 (the weights, the tanh image and the logit stay
-    float32). bfloat16 has float32's range, so no loss scaling is needed and the lesson's train
-    step runs unchanged; it pays on GPUs with bfloat16 units (compute capability 8.0 and later).
+    written (the tests and benchmarks use that). ``mixed_precision=True`` computes in bfloat16
+    (weights, tanh image and logit stay float32: no loss scaling needed); it pays on GPUs.
     """
 
     def __init__(
@@ -190,35 +199,40 @@ class GANTrainer:
         self.preview_noise = tf.random.stateless_normal([9, self.noise_dim], seed=[seed, 2024])
         self.epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
         self.history = []
-        self.train_step = make_train_step(
+        self.train_step = self.build_train_step(make_train_step)
+        self.checkpoint = player_checkpoint(
             self.generator,
             self.discriminator,
-            self.generator_optimizer,
-            self.discriminator_optimizer,
-            self.noise_rng,
-            self.preset.real_label,
-            jit_compile,
-        )
-
-        # Every model variable is listed: Keras 3 models do not hand their Dropout seed state to
-        # tf.train.Checkpoint, and a resumed run must draw the same masks.
-        self.checkpoint = tf.train.Checkpoint(
-            generator_variables=[v.value for v in self.generator.variables],
-            discriminator_variables=[v.value for v in self.discriminator.variables],
             generator_optimizer=self.generator_optimizer,
             discriminator_optimizer=self.discriminator_optimizer,
             noise_rng=self.noise_rng,
             epoch=self.epoch,
         )
         self.manager, self._signature = None, None
-        self._metric, self._metric_every, self._progress = None, 0, None
-        self._summary_writer = None
-        if self.run is not None:
+        self.tensorboard = TensorBoardLog(self.run.path / "logs") if self.run else None
+        # A teacher's shared run may be read-only: it is read without its lock, never written.
+        self.read_only = self.run is not None and not self.run.writable()
+        if self.read_only:
+            self._resume()
+        elif self.run is not None:
             # The run folder's lock is held while it is read here and for the whole of fit(), not
             # for the trainer's life: a notebook keeps its trainer for hours, and building a second
             # one on the same folder in the same kernel must not be refused.
             with self.run.locked():
                 self._resume()
+
+    def build_train_step(self, make_step):
+        """``make_step`` (lesson 5's ``make_train_step``, or a learner's edited copy) applied to
+        this trainer's players, optimizers and noise source."""
+        return make_step(
+            self.generator,
+            self.discriminator,
+            self.generator_optimizer,
+            self.discriminator_optimizer,
+            self.noise_rng,
+            self.preset.real_label,
+            self.jit_compile,
+        )
 
     @property
     def run_dir(self):
@@ -235,6 +249,7 @@ class GANTrainer:
             "preset": asdict(self.preset),
             "data": self.data,
             "seed": self.seed,
+            "mixed_precision": self.mixed_precision,
             "course_utils": __version__,
         }
 
@@ -252,119 +267,95 @@ class GANTrainer:
         if differences:
             what, before, after = differences[0]
             raise ValueError(
-                f"{self.run.config_path}: this run folder was trained with {what}={before!r}, "
-                f"not {after!r}. Resume it with the same settings or choose a new run folder."
+                f"{self.run.config_path} records {what}={before!r}, but the settings given now "
+                f"have {after!r}. Resume it with the settings it records (if config.json was "
+                "edited by hand, put its old value back), or choose a new run folder."
+            )
+        if bool(saved.get("mixed_precision")) != self.mixed_precision:
+            was, now = (
+                ("mixed precision", "float32")
+                if saved.get("mixed_precision")
+                else ("float32", "mixed precision (bfloat16)")
+            )
+            notice(
+                f"{self.run.path} was trained in {was} and goes on in {now}: its numbers from "
+                "here on differ from an uninterrupted run's"
             )
 
     def _resume(self):
-        """Restore the newest checkpoint that restores (an older one when the newest is damaged,
-        said in one line), mend TensorFlow's bookkeeping file from the checkpoint files, and read
-        the history up to the restored epoch: later epochs are trained again. Holding the lock."""
+        """Restore the newest checkpoint that restores and read the history up to its epoch (the
+        run folder mends what it can and says so); later epochs are trained again. Holds the lock.
+        """
         run = self.run
-        run.remove_leftovers()
+        if not self.read_only:
+            run.remove_leftovers()
+        run.refuse_if_checkpoints_were_removed()
         saved = run.read_config() if run.checkpoint_numbers() else None
         if saved is not None:
             self._check_config(saved)
-        number = run.restore_checkpoint(
-            lambda prefix: self.checkpoint.restore(prefix).assert_existing_objects_matched()
-        )
-        if number is not None and saved is None:
-            run.write_config(self._config())
-            notice(
-                f"{run.config_path} was missing; written anew from the settings given now "
-                f"(preset {self.preset.name}, data {self.data}, seed {self.seed})"
+        try:
+            number = run.restore_checkpoint(
+                # expect_partial: a checkpoint that does not fit warns in dozens of lines otherwise
+                lambda prefix: (
+                    self.checkpoint.restore(prefix)
+                    .expect_partial()
+                    .assert_existing_objects_matched()
+                )
             )
-        run.mend_checkpoint_state(number)
+        except RunFolderError as error:
+            if saved is not None or not run.config_path.parent.is_dir():
+                raise
+            raise RunFolderError(
+                f"{error}. config.json, which says what the run was trained with, is missing: if "
+                f"the checkpoints are whole, they were made with another preset or seed than "
+                f"{self.preset.name} and {self.seed}; resume with those (--preset and --seed, "
+                "COURSE_PRESET in a notebook) before moving anything away"
+            ) from None
+        if number is not None and saved is None:
+            if not self.read_only:
+                run.write_config(self._config())
+            notice(
+                f"{run.config_path} was missing; "
+                + ("" if self.read_only else "written anew ")
+                + f"from the settings given now (preset {self.preset.name}, data {self.data}, "
+                f"seed {self.seed})"
+            )
+        if not self.read_only:
+            run.mend_checkpoint_state(number)
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, str(run.checkpoints_dir), max_to_keep=self.preset.keep_checkpoints
         )
-        rows, note = run.history_rows()
-        self.history = [row for row in rows if row["epoch"] <= self.epochs_done]
-        lost = sorted(set(range(1, self.epochs_done + 1)) - {row["epoch"] for row in self.history})
-        if lost:
-            note = (
-                f"{note}; " if note else f"{run.history_path}: "
-            ) + f"no row for {describe_epochs(lost)}, which the plots will miss"
-        if note:
-            notice(note)
+        self.history = run.history_until(self.epochs_done)
         self._signature = run.checkpoint_signature()
 
-    # --- what the loop calls ------------------------------------------------------------------
+    def _remember_signature(self):
+        self._signature = self.run.checkpoint_signature()
+
+    # --- what the loop is handed --------------------------------------------------------------
     def batches(self, images, epoch):
         """The epoch's batches, as model input; the shuffle order depends only on (seed, epoch), so
-        a resumed run sees the same batches as an uninterrupted one. Faces given as uint8 pixels
-        stay pixels (a quarter of the memory of float32) and are scaled batch by batch."""
+        a resumed run sees the same batches as an uninterrupted one. uint8 faces stay pixels (a
+        quarter of the memory of float32) and are scaled batch by batch."""
         dataset = make_dataset(images, self.preset.batch_size, seed=self.seed * 100_003 + epoch)
         return dataset.map(pixels_to_model_input) if images.dtype == np.uint8 else dataset
 
-    def show_progress(self, epoch):
-        if self._progress is not None:
-            self._progress.step(epoch)
+    def callbacks(self, progress, metric=None, metric_every=0, last_epoch=None):
+        """The loop's collaborators, in their order: stop on NaN, score, show, paint, record, save."""
+        run = self.run
+        found = [DivergenceGuard(run.checkpoints_dir if run else None)]
+        if metric is not None:
+            found.append(Scores(metric, self.generator, metric_every, last_epoch))
+        found.append(ProgressLine(progress))
+        if run is not None:
+            found.append(self.frame_writer())
+        found.append(HistoryWriter(self.history, run, self._config(), self.tensorboard))
+        found.append(
+            CheckpointSaver(self.epoch, self.manager, self._remember_signature if run else None)
+        )
+        return found
 
-    def history_row(self, epoch, totals, seconds):
-        """The epoch's averages as a history row; stops on NaN; adds the scores when they are due."""
-        steps = self._progress.steps_per_epoch if self._progress else 1
-        row = {
-            "epoch": epoch,
-            **{k: float(v) / steps for k, v in totals.items()},
-            "seconds": seconds,
-        }
-        bad = [k for k in ("gen_loss", "disc_loss") if not np.isfinite(row[k])]
-        if bad:
-            raise TrainingDiverged(
-                f"epoch {epoch}: {' and '.join(bad)} became {row[bad[0]]}. Training stopped; the "
-                f"last good checkpoint (epoch {epoch - 1}) is kept"
-                + (f" in {self.run.checkpoints_dir}" if self.run else "")
-                + ". Try a lower learning rate."
-            )
-        if (
-            self._metric is not None
-            and self._metric_every
-            and (epoch % self._metric_every == 0 or epoch == self._last_epoch)
-        ):
-            row.update({k: float(v) for k, v in self._metric(self.generator).items()})
-        if self._progress is not None:
-            self._progress.end_epoch(epoch, row)
-        return row
-
-    def save_frame(self, epoch):
-        """The epoch's 3×3 grid as a PNG (the GIF's frame) and as TensorBoard's image of the epoch."""
-        if self.run is not None:
-            frame = frame_image(self.preview(), epoch)
-            write_png(self.run.frame_path(epoch), frame)
-            with self._tensorboard().as_default():
-                tf.summary.image(
-                    "3x3 grid of the fixed preview noise", frame[None, :, :, None], step=epoch
-                )
-
-    def save_history(self, row):
-        """Append the row to the history; write history.csv and the row's numbers to TensorBoard.
-        config.json is written with the first finished epoch, so a start that failed before it
-        leaves nothing to refuse later."""
-        self.history.append(row)
-        if self.run is not None:
-            if self.manager.latest_checkpoint is None or not self.run.config_path.exists():
-                self.run.write_config(self._config())
-            self.run.write_history(self.history)
-            with self._tensorboard().as_default():
-                for name, value in row.items():
-                    if name != "epoch" and value is not None:
-                        tf.summary.scalar(name, value, step=row["epoch"])
-            self._tensorboard().flush()
-
-    def _tensorboard(self):
-        """The run's TensorBoard log (``RUN/logs``): ``tensorboard --logdir runs/`` shows every run."""
-        if self._summary_writer is None:
-            self._summary_writer = tf.summary.create_file_writer(str(self.run.path / "logs"))
-        return self._summary_writer
-
-    def save_checkpoint(self, epoch):
-        """Saved last: a kill before it only means the epoch is redone (its frame and history row
-        rewritten identically) on resume."""
-        self.epoch.assign(epoch)
-        if self.manager is not None:
-            self.manager.save(checkpoint_number=epoch)
-            self._signature = self.run.checkpoint_signature()
+    def frame_writer(self):
+        return FrameWriter(self.run, self.preview, self.tensorboard)
 
     # --- pictures -----------------------------------------------------------------------------
     def preview(self, noise=None):
@@ -373,32 +364,41 @@ class GANTrainer:
         return self.generator(noise, training=False).numpy()
 
     # --- the whole run ------------------------------------------------------------------------
-    def fit(self, images, epochs=None, progress=True, metric=None, metric_every=None):
-        """Run ``train_loop`` until ``epochs`` epochs are done in total (resumed ones count).
+    def fit(
+        self,
+        images,
+        epochs=None,
+        progress=True,
+        metric=None,
+        metric_every=None,
+        loop=None,
+        make_train_step=None,
+    ):
+        """Train with ``loop`` (default: ``train_loop``) until ``epochs`` epochs are done in total
+        (resumed ones count); ``make_train_step`` replaces the step (lesson 5 passes its own).
 
         ``images`` are uint8 ``(N, 56, 56)`` or model input ``(N, 56, 56, 1)`` in [-1, 1].
         ``metric(generator) -> dict`` is called every ``metric_every`` epochs (and at the last one)
         and its numbers join the history. Returns the history (a list of dicts).
         """
-        x, steps_per_epoch = None, 0  # None: a finished run reloaded, nothing to train on
-        if images is not None:
-            is_model_input = np.asarray(images).dtype == np.float32 and np.ndim(images) == 4
-            # NumPy arrays, not tensors: make_dataset reads its batches from them without a copy.
-            if is_model_input:
-                x = np.asarray(check_model_input(images))
-            else:
-                x = np.asarray(check_pixels(images, IMAGE_SIZE), np.uint8)
-            steps_per_epoch = len(x) // self.preset.batch_size
-            if steps_per_epoch == 0:
-                raise ValueError(
-                    f"{x.shape[0]} images are fewer than one batch of {self.preset.batch_size}"
-                )
+        x = self._training_input(images)
         epochs = self.preset.epochs if epochs is None else epochs
         if epochs < 1:
             raise ValueError(f"epochs must be at least 1, got {epochs}")
-        self._metric = metric
-        self._metric_every = self.preset.metric_every if metric_every is None else metric_every
-        self._last_epoch = epochs
+        if make_train_step is not None:
+            self.train_step = self.build_train_step(make_train_step)
+        metric_every = self.preset.metric_every if metric_every is None else metric_every
+        if self.read_only:
+            return self._fit_read_only(epochs, progress)
+        try:
+            return self._fit(x, epochs, progress, metric, metric_every, loop)
+        except (OSError, tf.errors.ResourceExhaustedError) as error:
+            if not _disk_full(error):
+                raise
+            self._signature = None  # the next fit resumes from the last checkpoint on disk
+            raise RunFolderError(self._disk_full_message(error)) from None
+
+    def _fit(self, x, epochs, progress, metric, metric_every, loop):
         # Only one training writes a run folder at a time (its lock); if another one moved it on
         # since this trainer read it, go on from there rather than train over its epochs.
         with self.run.locked() if self.run is not None else nullcontext():
@@ -406,33 +406,108 @@ class GANTrainer:
                 self._resume()
             start = self.epochs_done
             if start >= epochs:
-                if progress:
-                    where = f" in {self.run.path}" if self.run is not None else ""
-                    print(
-                        f"Already trained to epoch {start} (of {epochs}){where}: its last "
-                        "checkpoint is loaded and reused, nothing to train. To train afresh, "
-                        "delete that folder or choose another one."
-                    )
-                if self.run is not None and self.run.complete_frames(
-                    start, self.generator, self.save_frame
-                ):
-                    make_gif(self.run.frames_dir, self.run.gif_path)
+                self._say_already_trained(epochs, progress)
+                self._finish_run_folder()
                 return self.history
             if x is None:
                 raise ValueError(f"epoch {start} of {epochs} is done: give the faces to train on")
-            self._progress = Progress(
-                start, epochs, steps_per_epoch, self.preset.batch_size, enabled=progress
+            line = Progress(
+                start,
+                epochs,
+                len(x) // self.preset.batch_size,
+                self.preset.batch_size,
+                enabled=progress,
             )
             try:
-                train_loop(self, x, epochs)
+                (loop or train_loop)(
+                    self.train_step,
+                    lambda epoch: self.batches(x, epoch),
+                    epochs,
+                    start + 1,
+                    self.callbacks(line, metric, metric_every, epochs),
+                )
             finally:
-                self._progress.close()
-                self._progress = None
-            if self.run is not None:
-                # Frames deleted by hand are repainted from their checkpoints, or named.
-                self.run.complete_frames(self.epochs_done, self.generator, self.save_frame)
-                make_gif(self.run.frames_dir, self.run.gif_path)
+                line.close()
+            self._finish_run_folder(always=True)
         return self.history
+
+    def _say_already_trained(self, epochs, progress):
+        if progress:
+            where = f" in {self.run.path}" if self.run is not None else ""
+            print(
+                f"Already trained to epoch {self.epochs_done} (of {epochs}){where}: its last "
+                "checkpoint is loaded and reused, nothing to train. To train afresh, "
+                "delete that folder or choose another one."
+            )
+
+    def _fit_read_only(self, epochs, progress):
+        """A read-only run folder (a teacher's shared run) is read, never written: a finished run
+        is reused as it is; training it further needs a folder of one's own."""
+        if self.epochs_done < epochs:
+            raise RunFolderError(
+                f"{self.run.path} is read-only (a shared run?): it is trained to epoch "
+                f"{self.epochs_done} and can be read, not trained to epoch {epochs}. To train, "
+                f"choose a run folder of your own ({ANOTHER_FOLDER})"
+            )
+        self._say_already_trained(epochs, progress)
+        missing = self.run.missing_frames(self.epochs_done)
+        if missing:
+            notice(
+                f"{self.run.frames_dir}: no whole frame for {describe_epochs(missing)}; the "
+                "folder is read-only, so nothing is repainted"
+            )
+        return self.history
+
+    def _disk_full_message(self, error):
+        """One line for a full disk: which folder, what an epoch needs, and that nothing is lost."""
+        where = self.run.path if self.run is not None else "the disk"
+        per_epoch = (
+            sum(
+                v.numpy().nbytes for v in (*self.generator.variables, *self.discriminator.variables)
+            )
+            * 3
+        )  # weights and Adam's two moments, in each checkpoint
+        kept = self.run.checkpoint_numbers() if self.run is not None else []
+        back = f"it resumes after epoch {kept[0]}" if kept else "it starts again from epoch 1"
+        file = getattr(error, "filename", None)
+        return (
+            f"{where}: the disk is full (no space left"
+            + (f" while writing {file}" if file else "")
+            + f"). An epoch writes about {per_epoch / 1e6:.0f} MB there (a checkpoint, a frame, "
+            f"the history; {self.preset.keep_checkpoints} checkpoints are kept). Free some space "
+            f"and run the same command again: {back}; nothing was lost"
+        )
+
+    def _training_input(self, images):
+        """The faces as NumPy (``make_dataset`` reads its batches from them without a copy), checked;
+        None for a finished run reloaded with nothing to train on."""
+        if images is None:
+            return None
+        if np.asarray(images).dtype == np.float32 and np.ndim(images) == 4:
+            x = np.asarray(check_model_input(images))
+        else:
+            x = np.asarray(check_pixels(images, IMAGE_SIZE), np.uint8)
+        if len(x) // self.preset.batch_size == 0:
+            raise ValueError(
+                f"{x.shape[0]} images are fewer than one batch of {self.preset.batch_size}"
+            )
+        return x
+
+    def _finish_run_folder(self, always=False):
+        """Repaint frames deleted by hand (from their checkpoints, or name them), then make the GIF
+        — after training always, for a finished run only when a frame had to be mended."""
+        if self.run is None:
+            return
+        mended = self.frame_writer().repaint_missing(self.epochs_done, self.generator)
+        if always or mended:
+            make_gif(self.run.frames_dir, self.run.gif_path, say_skipped=False)
+
+
+def _disk_full(error):
+    """Whether ``error`` (Python's or TensorFlow's) says the disk is full."""
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    return "No space left on device" in str(error)
 
 
 def _plain(value):
@@ -451,12 +526,15 @@ def train(
     metric_every=None,
     jit_compile=False,
     mixed_precision=False,
+    loop=None,
+    make_train_step=None,
 ):
-    """Load the faces, build (or resume) a ``GANTrainer`` in ``run_dir`` and run ``train_loop``.
+    """Load the faces, build (or resume) a ``GANTrainer`` in ``run_dir`` and train it.
 
-    ``metric="auto"`` records the course's image-quality scores (``course_utils.metrics``: AFD, FD
-    and KID of 500 painted faces against 500 held-out real ones of ``data``) every ``metric_every``
-    epochs (default: the preset's) and at the last epoch; ``None`` skips them. Returns the trainer.
+    ``metric="auto"`` records the course's image-quality scores (``course_utils.metrics``) every
+    ``metric_every`` epochs (default: the preset's) and at the last epoch; ``None`` skips them.
+    ``loop`` and ``make_train_step`` default to the package's copies of lesson 5's functions; the
+    lesson passes its own, so its edits show. Returns the trainer.
     """
     preset = get_preset(preset)
     trainer = GANTrainer(
@@ -477,5 +555,13 @@ def train(
             metric = make_training_metric(data, preset) if metric_every else None
     if metric == "auto":
         metric = None
-    trainer.fit(images, epochs=epochs, progress=progress, metric=metric, metric_every=metric_every)
+    trainer.fit(
+        images,
+        epochs=epochs,
+        progress=progress,
+        metric=metric,
+        metric_every=metric_every,
+        loop=loop,
+        make_train_step=make_train_step,
+    )
     return trainer

@@ -1,7 +1,11 @@
-"""Pictures: 3×3 grids of faces, per-epoch frames, the training GIF, and loss plots.
+"""Pictures: 3×3 grids of faces, per-epoch frames, the training GIF, and plots of training.
+
+The plots tell the truth readably: each loss on its own axis from 0, scores from 0 (FD on a log
+scale), legends outside the data, value labels placed where they cover no line and no other label
+(``_label_points``), and pixel histograms binned on whole grey levels (``pixel_bins``).
 
 Grids and frames are plain uint8 arrays written with OpenCV, each write atomic
-(``run_folder.atomic_write_bytes``) so a killed run never leaves half a PNG behind. matplotlib is
+(``atomic_write.atomic_write_bytes``) so a killed run never leaves half a PNG behind. matplotlib is
 imported only inside the plotting functions: training writes frames and GIFs without paying for it
 (or needing a display backend).
 """
@@ -13,9 +17,11 @@ import cv2
 import imageio.v3 as iio
 import numpy as np
 
+from course_utils.atomic_write import atomic_write_bytes
 from course_utils.data import to_pixels
 from course_utils.faces import CATEGORIES, CATEGORY_LABELS, category_shares
-from course_utils.run_folder import atomic_write_bytes, read_history
+from course_utils.notices import notice
+from course_utils.run_folder import frame_is_whole, read_history
 
 FRAME_PATTERN = re.compile(r"epoch_(\d+)\.png$")
 
@@ -94,15 +100,27 @@ def frame_durations(count, play_ms=4000, min_ms=40, max_ms=500, hold_last_ms=250
     return [each] * (count - 1) + [hold_last_ms]
 
 
-def make_gif(frames_dir, out_path, max_frames=100, grey_levels=32, **timing):
+def make_gif(frames_dir, out_path, max_frames=100, grey_levels=32, say_skipped=True, **timing):
     """Assemble per-epoch frames into a looping GIF with imageio.
 
     At most ``max_frames`` frames are kept (evenly spaced), so 500 epochs stay a few MB; the timing
     is ``frame_durations`` (keyword arguments go to it). Frames are rounded to ``grey_levels``
     shades (32 look the same as 256 to the eye) because GIF's LZW compression feeds on repetition:
-    early, noisy epochs shrink by about half. Returns the number of frames written.
+    early, noisy epochs shrink by about half. Damaged frames (emptied, cut short) are left out,
+    said in one line unless ``say_skipped=False``. Returns the number of frames written.
     """
     paths = frame_paths(frames_dir)
+    damaged = [p for p in paths if not frame_is_whole(p)]
+    if damaged:
+        paths = [p for p in paths if p not in damaged]
+        if say_skipped:
+            names = ", ".join(p.name for p in damaged[:3]) + (" …" if len(damaged) > 3 else "")
+            notice(
+                f"{Path(frames_dir)}: {names} {'is' if len(damaged) == 1 else 'are'} damaged (not "
+                f"a whole PNG): {Path(out_path).name} is made without "
+                f"{'it' if len(damaged) == 1 else 'them'}; `train` on the run repaints frames "
+                "whose checkpoints are kept"
+            )
     if not paths:
         raise FileNotFoundError(f"no frames (epoch_*.png) in '{frames_dir}': train first")
     chosen = [paths[i] for i in pick_frames(len(paths), max_frames)]
@@ -135,21 +153,102 @@ def plot_grid(images, title=None, ncols=3, ax=None, scale=1.0):
     return ax
 
 
-def _label_points(ax, points, color, below=False, bottom=None):
-    """Write each score next to its point (above, or ``below`` for a second run): a log axis is
-    hard to read off. A second run's point at or under ``bottom`` (near the axis's lower edge) is
-    labelled above the first run's label instead, clear of the tick labels."""
-    for x, y in points:
-        offset = -13 if below and (bottom is None or y > bottom) else 18 if below else 6
-        ax.annotate(
-            f"{y:.3g}",
-            (x, y),
-            textcoords="offset points",
-            xytext=(0, offset),
-            ha="center",
-            fontsize="small",
-            color=color,
+def pixel_bins(levels_per_bin=8, scaled=False):
+    """Histogram bin edges for pixels: each bin holds exactly ``levels_per_bin`` whole grey levels.
+
+    Pixels are whole numbers 0..255; 64 equal bins over their range would hold 3 or 4 levels each and
+    draw a sawtooth that is not in the data. The edges sit halfway between levels (-0.5, 7.5, ...,
+    255.5 for 8 levels a bin). ``scaled=True`` gives the same edges after the lessons' scaling
+    ``(x - 127.5) / 127.5``, so uint8 faces and model input in [-1, 1] give the same counts.
+    """
+    if levels_per_bin < 1 or 256 % levels_per_bin:
+        raise ValueError(
+            f"levels_per_bin must divide 256 (1, 2, 4, ..., 256), got {levels_per_bin}"
         )
+    edges = np.arange(0, 257, levels_per_bin) - 0.5
+    return (edges - 127.5) / 127.5 if scaled else edges
+
+
+# Where a value label may go around its point, in points (dx, dy) with its alignment, nearest
+# first: above, below, to either side, the diagonals, then the same further out.
+_LABEL_SPOTS = [
+    (dx * k, dy * k, ha, va)
+    for k in (1, 2, 3, 4)
+    for dx, dy, ha, va in [
+        (0, 6, "center", "bottom"),
+        (0, -6, "center", "top"),
+        (7, 0, "left", "center"),
+        (-7, 0, "right", "center"),
+        (6, 6, "left", "bottom"),
+        (-6, 6, "right", "bottom"),
+        (6, -6, "left", "top"),
+        (-6, -6, "right", "top"),
+    ]
+]
+
+
+def _obstacles(ax):
+    """What a value label must not cover, in display coordinates: every line of ``ax`` (as a path)
+    and a box around every marker."""
+    from matplotlib.path import Path as MplPath
+    from matplotlib.transforms import Bbox
+
+    paths, boxes = [], []
+    for line in ax.get_lines():
+        xy = line.get_transform().transform(np.asarray(line.get_xydata(), float))
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        if len(xy) >= 2 and line.get_linestyle() not in ("None", "none", ""):
+            paths.append(MplPath(xy))
+        if line.get_marker() not in (None, "None", "none", ""):
+            radius = line.get_markersize() / 2 * ax.figure.dpi / 72 + 1
+            boxes += [
+                Bbox.from_extents(x - radius, y - radius, x + radius, y + radius) for x, y in xy
+            ]
+    return paths, boxes
+
+
+def _label_points(ax, runs, pad=1.5):
+    """Write each score next to its point (a log axis is hard to read off): ``runs`` is a list of
+    ``(points, color)``. Each label takes the first spot of ``_LABEL_SPOTS`` where it stays inside
+    the axes and covers no line, no marker and no other label. Call it once the axes' limits and the
+    figure's layout are final (the spots are measured with the figure's renderer). A point with no
+    free spot goes unlabelled rather than drawn over something. Returns the labels."""
+    fig = ax.figure
+    canvas = fig.canvas
+    renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else fig._get_renderer()
+    paths, taken = _obstacles(ax)
+    inside = ax.get_window_extent(renderer)
+    labels = []
+    for points, color in runs:
+        for x, y in points:
+            for dx, dy, ha, va in _LABEL_SPOTS:
+                label = ax.annotate(
+                    f"{y:.3g}",
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(dx, dy),
+                    ha=ha,
+                    va=va,
+                    fontsize="small",
+                    color=color,
+                )
+                box = label.get_window_extent(renderer).padded(pad)
+                fits = (
+                    inside.x0 <= box.x0
+                    and box.x1 <= inside.x1
+                    and inside.y0 <= box.y0
+                    and box.y1 <= inside.y1
+                )
+                if (
+                    fits
+                    and not any(box.overlaps(other) for other in taken)
+                    and not any(path.intersects_bbox(box, filled=False) for path in paths)
+                ):
+                    taken.append(box)
+                    labels.append(label)
+                    break
+                label.remove()
+    return labels
 
 
 def _log_axis(ax):
@@ -158,98 +257,154 @@ def _log_axis(ax):
 
     ax.set_yscale("log")
     low, high = ax.get_ylim()
-    ax.set_ylim(low, high * 2.5)  # room for the labels above the points
+    ax.set_ylim(low / 1.5, high * 2.5)  # room for the labels around the points
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
 
 
 def _plot_score(ax, histories, metric, floor=None, colors=None):
-    """One image-quality score per run over the epochs that recorded it, values written on the
-    points, with what real faces score (``floor``) dashed; FD on a log scale when all is positive."""
+    """One image-quality score per run over the epochs that recorded it, with what real faces score
+    (``floor``) dashed. The y-axis starts at 0 (FD, which falls by orders of magnitude, on a log
+    scale instead). Returns the runs' points and colours for ``_label_points``, which writes the
+    values once the figure's layout is final."""
     from matplotlib.ticker import MaxNLocator
 
     values, runs = [], []
     for index, (label, history) in enumerate(histories.items()):
         points = [(r["epoch"], r[metric]) for r in history if r.get(metric) is not None]
         if points:
-            color = colors[index] if colors else None
+            color = colors[index] if colors else f"C{index}"
             (line,) = ax.plot(*zip(*points), marker="o", color=color, label=label)
-            runs.append((index, points, line.get_color()))
+            runs.append((points, line.get_color()))
             values += [v for _, v in points]
     if floor is not None:
         ax.axhline(floor, color="grey", lw=1, ls="--", label=f"real faces: {floor:.2g}")
         values.append(floor)
-    log = metric == "fd" and values and min(values) > 0
-    if values:  # the lowest tenth of the drawn range: no room for a label under the point
-        low, high = min(values), max(values)
-        bottom = low * (high / low) ** 0.1 if log else low + 0.1 * (high - low)
-        for index, points, color in runs:
-            _label_points(ax, points, color, below=index % 2 == 1, bottom=bottom)
-    if log:
+    ax.set_ylabel(metric.upper())
+    if metric == "fd" and values and min(values) > 0:
         _log_axis(ax)
+    elif metric == "afd":
+        ax.set_ylim(0, 1.12)  # a rate: 0 to 1, with room for labels above the top points
+    elif values:
+        low, high = min(0.0, min(values)), max(values)  # from 0, lower only for a negative score
+        ax.set_ylim(low - 0.05 * (high - low) if low < 0 else 0, high + 0.2 * (high - low or 1))
     ax.set_xlabel("epoch")
-    ax.legend()
+    ax.margins(x=0.1)  # room for a label beside the first and the last point
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return runs
+
+
+def _better(metric):
+    """Which way a score improves: the detector's rate up, the distances down."""
+    return "higher" if metric == "afd" else "lower"
+
+
+def _legend_below(ax, **kwargs):
+    """A legend under the axes (below the x-axis label), where it covers no data."""
+    return ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False, fontsize="small", **kwargs
+    )
+
+
+def _freeze_layout(fig):
+    """Lay the figure out once (constrained layout), then keep it: value labels are placed in
+    display coordinates, which must not move afterwards."""
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
 
 
 def plot_history(history, metric=None, floor=None):
-    """Loss curves next to the critic's average verdicts D(x) and D(G(z)), from ``history.csv`` rows
-    (a list of dicts or a path). With ``metric`` (``"afd"``, ``"fd"`` or ``"kid"``), a third panel shows that
-    image-quality score on the epochs that recorded it; ``floor`` (what real faces score) is drawn as
-    a dashed line, the best any artist can reach. FD falls by orders of magnitude, hence a log scale."""
+    """One run's training in panels, from ``history.csv`` rows (a list of dicts or a path): the
+    artist's loss and the critic's loss, each on its own axis from 0 (they live on different
+    scales: on one axis the smaller becomes a flat strip), and the critic's average verdicts D(x)
+    and D(G(z)) on 0..1 with the 0.5 of "cannot tell" dashed. With ``metric`` (``"afd"``, ``"fd"``
+    or ``"kid"``), a fourth panel shows that image-quality score on the epochs that recorded it,
+    values written at the points; ``floor`` (what real faces score) is dashed, the best any artist
+    can reach. FD falls by orders of magnitude, hence a log scale. Legends sit under their panels.
+    Axes in ``fig.axes``: artist loss, critic loss, verdicts[, score]."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     if isinstance(history, (str, Path)):
         history = read_history(history)
     epochs = [row["epoch"] for row in history]
-    panels = 3 if metric else 2
-    fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.4))
-    axes[0].plot(epochs, [r["gen_loss"] for r in history], label="artist (generator) loss")
-    axes[0].plot(epochs, [r["disc_loss"] for r in history], label="critic (discriminator) loss")
-    axes[0].set_xlabel("epoch")
-    axes[0].set_ylabel("loss")
-    axes[0].legend()
-    axes[1].plot(epochs, [r["d_real"] for r in history], label="D(x): verdict on real faces")
-    axes[1].plot(epochs, [r["d_fake"] for r in history], label="D(G(z)): verdict on paintings")
-    axes[1].axhline(0.5, color="grey", lw=0.8, ls="--")
-    axes[1].set_ylim(0, 1)
-    axes[1].set_xlabel("epoch")
-    axes[1].set_ylabel("P(real)")
-    axes[1].legend()
-    from matplotlib.ticker import MaxNLocator
-
-    for ax in axes:
+    panels = 4 if metric else 3
+    fig, axes = plt.subplots(1, panels, figsize=(4.1 * panels, 3.6), layout="constrained")
+    axes = list(axes)
+    for ax, key, who, color in (
+        (axes[0], "gen_loss", "artist's loss (generator)", "C0"),
+        (axes[1], "disc_loss", "critic's loss (discriminator)", "C1"),
+    ):
+        values = [r[key] for r in history]
+        ax.plot(epochs, values, marker=".", color=color)
+        ax.set_title(who)
+        ax.set_ylabel("loss")
+        ax.set_ylim(0, max(values) * 1.15 if values and max(values) > 0 else 1)
+    verdicts = axes[2]
+    verdicts.plot(epochs, [r["d_real"] for r in history], color="C2", label="D(x): real faces")
+    verdicts.plot(epochs, [r["d_fake"] for r in history], color="C3", label="D(G(z)): paintings")
+    verdicts.axhline(0.5, color="grey", lw=0.8, ls="--", label="0.5: cannot tell")
+    verdicts.set_ylim(0, 1)
+    verdicts.set_title("critic's average verdict")
+    verdicts.set_ylabel("P(real)")
+    _legend_below(verdicts)
+    for ax in axes[:3]:
+        ax.margins(x=0.1)  # as the score's panel, so the epochs line up
+        ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
+    runs = []
     if metric:
-        ax = axes[2]
-        _plot_score(ax, {"the artist's paintings": history}, metric, floor, colors=["C2"])
-        ax.set_ylabel(metric.upper())
-        better = "higher" if metric == "afd" else "lower"
-        ax.set_title(f"image quality: {metric.upper()} ({better} is better)")
-        if metric == "afd":
-            ax.set_ylim(0, 1.05)
+        ax = axes[3]
+        runs = _plot_score(ax, {"the artist's paintings": history}, metric, floor, colors=["C4"])
+        ax.set_title(f"{metric.upper()}: {_better(metric)} is better")
         ax.set_xlim(axes[0].get_xlim())
-    fig.tight_layout()
+        _legend_below(ax)
+    _freeze_layout(fig)
+    if metric:
+        _label_points(axes[3], runs)
     return fig
 
 
-def plot_category_shares(groups):
+STYLES = ("hair_style", "eye_style", "mouth_style", "blush")
+"""The categorical attributes whose shares ``plot_category_shares`` draws, one panel each."""
+
+
+def style_mismatch(attrs, reference):
+    """How far the style shares of ``attrs`` are from those of ``reference`` (both as returned by
+    ``metrics.predict_attributes``): for each of ``STYLES``, the share of faces that would have to
+    change style for the shares to match (half the summed absolute differences: 0 same shares, 1
+    no style in common), and ``"mean"``, their average over the four."""
+    off = {}
+    for name in STYLES:
+        count = CATEGORIES[name]
+        ours = category_shares(attrs[name], count)
+        theirs = category_shares(reference[name], count)
+        off[name] = float(np.abs(ours - theirs).sum() / 2)
+    off["mean"] = float(np.mean([off[name] for name in STYLES]))
+    return off
+
+
+def plot_category_shares(groups, reference="real faces"):
     """Bar charts of how often each style (hair, eyes, mouth, blush) occurs, one bar per group:
     ``groups`` maps a label ("real faces", "article recipe", ...) to attributes as returned by
     ``metrics.predict_attributes``. A collapsed artist shows as bars missing where real faces have
-    them."""
+    them. When ``groups`` holds ``reference``, each other group's legend entry says how far its
+    shares are from the reference's, over all four panels (``style_mismatch``): one panel alone
+    can favour the recipe that the others do not."""
     import matplotlib.pyplot as plt
 
-    names = ["hair_style", "eye_style", "mouth_style", "blush"]
     fig, axes = plt.subplots(
         1,
-        len(names),
+        len(STYLES),
         figsize=(15, 3.2),
-        gridspec_kw={"width_ratios": [CATEGORIES[n] for n in names]},
+        gridspec_kw={"width_ratios": [CATEGORIES[n] for n in STYLES]},
     )
     width = 0.8 / len(groups)
-    for ax, name in zip(axes, names):
+    for ax, name in zip(axes, STYLES):
         count = CATEGORIES[name]
         for i, (label, attrs) in enumerate(groups.items()):
+            if reference in groups and label != reference:
+                off = style_mismatch(attrs, groups[reference])["mean"]
+                label = f"{label}: {off:.0%} of faces in another style"
             ax.bar(
                 np.arange(count) + (i - (len(groups) - 1) / 2) * width,
                 category_shares(attrs[name], count),
@@ -273,24 +428,32 @@ def plot_category_shares(groups):
 
 def plot_runs(histories, metric="fd", floor=None):
     """Two runs (or more) side by side: how easily each critic tells real from painted,
-    D(x) − D(G(z)), and each run's image-quality score over the epochs that recorded it, with what
-    real faces score (``floor``) dashed. ``histories`` maps a label to ``history.csv`` rows."""
+    D(x) − D(G(z)) on 0..1, and each run's image-quality score over the epochs that recorded it,
+    values written at the points, with what real faces score (``floor``) dashed. ``histories`` maps a
+    label to ``history.csv`` rows. One legend, above both panels, names the runs."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
-    for label, history in histories.items():
-        axes[0].plot(
-            [r["epoch"] for r in history], [r["d_real"] - r["d_fake"] for r in history], label=label
-        )
-    axes[0].set_title("D(x) − D(G(z)): how easily the critic tells")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    gaps = []
+    for index, (label, history) in enumerate(histories.items()):
+        gap = [r["d_real"] - r["d_fake"] for r in history]
+        axes[0].plot([r["epoch"] for r in history], gap, color=f"C{index}", label=label)
+        gaps += gap
+    axes[0].set_ylim(min(0.0, min(gaps, default=0.0) - 0.05), 1)
+    axes[0].margins(x=0.1)  # as the score's panel, so the epochs line up
+    axes[0].set_title("how easily the critic wins")
+    axes[0].set_ylabel("D(x) − D(G(z))")
     axes[0].set_xlabel("epoch")
-    axes[0].legend()
     axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))
-    _plot_score(axes[1], histories, metric, floor)
-    better = "higher" if metric == "afd" else "lower"
-    axes[1].set_title(f"{metric.upper()} during training ({better} is better)")
-    if metric == "afd":
-        axes[1].set_ylim(0, 1.05)
-    fig.tight_layout()
+    runs = _plot_score(axes[1], histories, metric, floor)
+    axes[1].set_title(f"{metric.upper()} during training ({_better(metric)} is better)")
+    handles, labels = axes[0].get_legend_handles_labels()  # every run, scored or not
+    for line in axes[1].get_lines():
+        if line.get_label().startswith("real faces"):
+            handles.append(line)
+            labels.append(line.get_label())
+    fig.legend(handles, labels, loc="outside upper center", ncol=len(labels), frameon=False)
+    _freeze_layout(fig)
+    _label_points(axes[1], runs)
     return fig

@@ -2,7 +2,9 @@
 and try being the critic yourself.
 
 The logic lives in plain, tested functions and in ``CriticGame``; the ipywidgets wrappers
-(``latent_walk``, ``epoch_scrubber``, ``critic_game``) only wire sliders and buttons to them.
+(``latent_walk``, ``epoch_scrubber``, ``critic_game``) only wire sliders and buttons to them. Each
+toy also has a still picture (``walk_sheet``, ``epoch_strip``, drawn by ``plot_sheet``) for a slide
+deck or a notebook read without a live kernel.
 """
 
 from pathlib import Path
@@ -11,7 +13,17 @@ import cv2
 import numpy as np
 
 from course_utils.data import to_model_input, to_pixels
-from course_utils.viz import FRAME_PATTERN, frame_paths
+from course_utils.detector import (
+    MIN_NEIGHBORS,
+    MIN_SIZE,
+    SCALE_FACTOR,
+    load_cascade,
+    prepare_for_detector,
+)
+from course_utils.viz import FRAME_PATTERN, frame_paths, grid_image, pick_frames
+
+PAINT_BATCH = 50  # paintings generated at a time (a lesson's kernel stays small)
+REACH = 3.0  # the direction sliders' full reach: ±3 standard deviations of the noise
 
 
 # --- noise space ------------------------------------------------------------------------------
@@ -40,6 +52,55 @@ def random_directions(count, dim=160, seed=0):
     return q.T.astype(np.float32)
 
 
+def paint(generator, z):
+    """The artist's paintings for noise vectors ``z`` (N, dim) as uint8 (N, H, W), 50 at a time."""
+    z = np.asarray(z, np.float32).reshape(-1, generator.input_shape[-1])
+    batches = [
+        to_pixels(generator(z[i : i + PAINT_BATCH], training=False).numpy())
+        for i in range(0, len(z), PAINT_BATCH)
+    ]
+    return np.concatenate(batches) if batches else np.zeros((0, 56, 56), np.uint8)
+
+
+def principal_directions(generator, count=3, n=500, seed=0):
+    """The ``count`` directions in noise space along which the artist's paintings change the most.
+
+    A random direction hardly matters: the artist spreads a face over all 160 numbers. So paint ``n``
+    faces, find the biggest ways in which they differ from one another (the principal components of
+    their pixels), and for each one the direction in noise space that predicts it best (least
+    squares). Returns ``count`` orthonormal rows, each signed so that + brightens the face.
+    """
+    if not 1 <= count <= 20:
+        raise ValueError(f"count must be between 1 and 20 directions, got {count}")
+    dim = generator.input_shape[-1]
+    if n < 2 * dim:
+        raise ValueError(f"n must be at least {2 * dim} paintings for {dim} noise numbers, got {n}")
+    z = np.random.default_rng(seed).standard_normal((n, dim))
+    pixels = paint(generator, z).reshape(n, -1).astype(np.float64)
+    pixels -= pixels.mean(axis=0)
+    u, s, _ = np.linalg.svd(pixels, full_matrices=False)
+    coefficients, *_ = np.linalg.lstsq(z, u[:, :count] * s[:count], rcond=None)
+    directions, _ = np.linalg.qr(coefficients)  # orthonormal columns, in the same order
+    directions = directions.T
+    brighter = np.sign(directions @ z.T @ pixels.mean(axis=1))  # + means a brighter face
+    return (directions * np.where(brighter == 0, 1, brighter)[:, None]).astype(np.float32)
+
+
+def push_effect(generator, directions, reach=REACH, n=20, seed=0):
+    """How far each direction slider moves a face at full reach: the mean absolute change, in grey
+    levels of 255, between the painting at a random noise point and the one ``reach`` further
+    along the direction (averaged over ``n`` points and over both ends, -reach and +reach)."""
+    directions = np.asarray(directions, np.float64).reshape(-1, generator.input_shape[-1])
+    z = np.random.default_rng(seed).standard_normal((n, directions.shape[1]))
+    base = paint(generator, z).astype(np.float64)
+    effects = []
+    for direction in directions:
+        ends = np.concatenate([z + reach * direction, z - reach * direction])
+        moved = paint(generator, ends).astype(np.float64)
+        effects.append(float(np.abs(moved - np.concatenate([base, base])).mean()))
+    return np.array(effects)
+
+
 def latent_point(z0, z1, t, directions=(), amounts=()):
     """The point ``t`` of the way from ``z0`` to ``z1`` (slerp), pushed ``amounts[i]`` along
     ``directions[i]``."""
@@ -64,6 +125,65 @@ def png_bytes(image):
     return encoded.tobytes()
 
 
+def walk_points(generator, seed=0):
+    """The two noise points A and B that ``latent_walk(generator, seed)`` walks between."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((2, generator.input_shape[-1])).astype(np.float32)
+
+
+def walk_sheet(generator, directions, seed=0, steps=7, reach=REACH):
+    """The walk as still pictures, for slides and for a notebook read without a live kernel.
+
+    Returns ``(faces, row_labels, column_labels)``: ``faces`` is uint8 ``(rows, steps, H, W)``.
+    Row 0 walks from A to B (slerp); row ``i`` starts from A and pushes along ``directions[i-1]``
+    from ``-reach`` to ``+reach``: what the widget's sliders show, at ``steps`` positions.
+    """
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2 (the two ends), got {steps}")
+    z0, z1 = walk_points(generator, seed)
+    fractions = np.linspace(0.0, 1.0, steps)
+    amounts = np.linspace(-reach, reach, steps)
+    points = [latent_point(z0, z1, t) for t in fractions]
+    for direction in directions:
+        points += [latent_point(z0, z1, 0.0, [direction], [a]) for a in amounts]
+    faces = paint(generator, np.stack(points))
+    faces = faces.reshape(-1, steps, *faces.shape[1:])
+    rows = ["A → B"] + [f"direction {i + 1}" for i in range(len(directions))]
+    columns = [f"{a:+g}" if a else "0" for a in amounts]
+    return faces, rows, columns
+
+
+def plot_sheet(faces, row_labels, column_labels=None, title=None, scale=1.25):
+    """Draw a sheet of faces ``(rows, columns, H, W)`` (uint8) with matplotlib, rows labelled on
+    the left and columns under the picture; returns the axes."""
+    import matplotlib.pyplot as plt
+
+    faces = np.asarray(faces)
+    if faces.ndim != 4 or faces.dtype != np.uint8:
+        raise ValueError(
+            f"faces must be uint8 (rows, columns, H, W), got {faces.dtype} {faces.shape}"
+        )
+    rows, columns, h, w = faces.shape
+    if len(row_labels) != rows:
+        raise ValueError(f"{rows} rows of faces but {len(row_labels)} row labels")
+    pad = 2
+    sheet = grid_image(faces.reshape(-1, h, w), ncols=columns, pad=pad, background=255)
+    _, ax = plt.subplots(figsize=(scale * sheet.shape[1] / 60 + 1.2, scale * sheet.shape[0] / 60))
+    ax.imshow(sheet, cmap="gray", vmin=0, vmax=255)
+    centre = pad + np.arange(max(rows, columns)) * (h + pad) + h / 2
+    ax.set_yticks(centre[:rows], row_labels)
+    if column_labels is not None:
+        ax.set_xticks(centre[:columns], column_labels)
+    else:
+        ax.set_xticks([])
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 # --- epochs -----------------------------------------------------------------------------------
 def frame_label(path):
     """'epoch 12 of 40'-style caption for a frame file, from its name."""
@@ -71,18 +191,122 @@ def frame_label(path):
     return f"epoch {int(match.group(1))}" if match else Path(path).name
 
 
+def epoch_strip(run_dir, max_frames=6):
+    """The scrubber as still pictures: at most ``max_frames`` of the run's per-epoch frames, evenly
+    spread and always with the first and the last, as uint8 ``(N, H, W)`` (each is captioned with
+    its epoch). Show them with ``viz.plot_grid(frames, ncols=3)``."""
+    paths = frame_paths(Path(run_dir) / "frames")
+    if not paths:
+        raise FileNotFoundError(f"no frames in '{Path(run_dir) / 'frames'}': train first")
+    chosen = [paths[i] for i in pick_frames(len(paths), max_frames)]
+    frames = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in chosen]
+    unreadable = [p.name for p, f in zip(chosen, frames) if f is None]
+    if unreadable:
+        raise ValueError(f"cannot read frame {unreadable[0]} in '{Path(run_dir) / 'frames'}'")
+    if len({f.shape for f in frames}) > 1:
+        raise ValueError(f"the frames in '{Path(run_dir) / 'frames'}' differ in size")
+    return np.stack(frames)
+
+
 # --- be the critic ----------------------------------------------------------------------------
+GRAIN_CUTOFF = 0.25  # cycles per pixel: finer detail (waves under 4 pixels long) counts as grain
+
+
+def _frequency_radius(h, w):
+    return np.hypot(np.fft.fftfreq(h)[:, None], np.fft.rfftfreq(w)[None, :])
+
+
+def power_spectrum(images):
+    """The mean power of uint8 images ``(N, H, W)`` at each spatial frequency (``rfft2`` layout)."""
+    x = np.asarray(images, np.float64)
+    x = x - x.mean(axis=(1, 2), keepdims=True)
+    return (np.abs(np.fft.rfft2(x)) ** 2).mean(axis=0)
+
+
+def grain(images, cutoff=GRAIN_CUTOFF):
+    """How grainy each image is: the standard deviation of its detail finer than ``cutoff`` cycles
+    per pixel, in grey levels. Crisp real faces score low, noisy paintings high."""
+    x = np.asarray(images, np.float64)
+    spectrum = np.fft.rfft2(x) * (_frequency_radius(*x.shape[1:]) >= cutoff)
+    return np.fft.irfft2(spectrum, s=x.shape[1:]).std(axis=(1, 2))
+
+
+def degrade_like(real, paintings, seed=0, cutoff=GRAIN_CUTOFF, reference=None):
+    """Give real faces (uint8 ``(N, H, W)``) the fine grain of ``paintings``, so that grain alone no
+    longer tells them apart.
+
+    Compared frequency by frequency, above ``cutoff`` cycles per pixel only: where the paintings
+    have less fine detail than real faces, the real faces are softened to match; where they have
+    more, random noise with exactly the missing power is added. The real faces' own spectrum is
+    measured on ``reference`` (more real faces) when given, else on ``real``.
+    """
+    real = np.asarray(real)
+    if real.dtype != np.uint8 or real.ndim != 3:
+        raise ValueError(f"real faces must be uint8 (N, H, W), got {real.dtype} {real.shape}")
+    paintings = np.asarray(paintings)
+    if paintings.shape[1:] != real.shape[1:]:
+        raise ValueError(
+            f"paintings {paintings.shape[1:]} and real faces {real.shape[1:]} differ in size"
+        )
+    h, w = real.shape[1:]
+    fine = _frequency_radius(h, w) >= cutoff
+    real_power = power_spectrum(real if reference is None else reference)
+    painted_power = power_spectrum(paintings)
+    gain = np.ones_like(real_power)
+    soften = fine & (painted_power < real_power)
+    gain[soften] = np.sqrt(painted_power[soften] / real_power[soften])
+    missing = np.where(fine, np.maximum(painted_power - real_power * gain**2, 0.0), 0.0)
+    white = np.random.default_rng(seed).standard_normal(real.shape)
+    noise = np.fft.rfft2(white) * np.sqrt(missing / (h * w))  # white noise has power h·w per bin
+    out = np.fft.irfft2(np.fft.rfft2(real.astype(np.float64)) * gain + noise, s=(h, w))
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def face_votes(images):
+    """How sure the anime-face detector is that each uint8 image ``(N, H, W)`` holds a face: the
+    number of neighbouring detections behind its strongest find (0: no face found)."""
+    cascade = load_cascade()
+    votes = []
+    for image in np.asarray(images, np.uint8):
+        _, counts = cascade.detectMultiScale2(
+            prepare_for_detector(image),
+            scaleFactor=SCALE_FACTOR,
+            minNeighbors=MIN_NEIGHBORS,
+            minSize=MIN_SIZE,
+        )
+        votes.append(int(np.max(counts)) if len(counts) else 0)
+    return np.array(votes, int)
+
+
+def _shown(label):
+    """A label as the game's buttons say it: "painted" for fake."""
+    return "painted" if label == CriticGame.FAKE else str(label)
+
+
+def _logits(discriminator, images):
+    return (
+        np.asarray(discriminator(to_model_input(images), training=False))
+        .reshape(-1)
+        .astype(np.float32)
+    )
+
+
 class CriticGame:
     """Be the critic: judge ``n`` faces, half real and half painted, in a seeded shuffled order;
     then compare your accuracy with the discriminator's on exactly the same images.
 
+    Two things keep the game from being won by spotting noise alone: the paintings are drawn from
+    the fifth of ``pool`` paintings that the anime-face detector is surest hold a face
+    (``face_votes``), and the real faces get the paintings' fine grain (``degrade_like``;
+    ``degrade=False`` turns it off).
     The discriminator says "real" when its logit is > 0 (probability > 0.5). It judges the same
-    uint8 pictures the learner sees, so neither player gets a sharper view.
+    uint8 pictures the learner sees, so neither player gets a sharper view. ``reveal()`` gives the
+    answers once every face has been judged, and only then.
     """
 
     REAL, FAKE = "real", "fake"
 
-    def __init__(self, real_images, generator, discriminator, n=10, seed=0):
+    def __init__(self, real_images, generator, discriminator, n=10, seed=0, degrade=True, pool=100):
         if n < 2 or n % 2:
             raise ValueError(f"n must be an even number ≥ 2 (half real, half painted), got {n}")
         real_images = np.asarray(real_images)
@@ -94,14 +318,23 @@ class CriticGame:
             raise ValueError(f"need at least {n // 2} real images, got {len(real_images)}")
         rng = np.random.default_rng(seed)
         real = real_images[rng.choice(len(real_images), n // 2, replace=False)]
-        noise = rng.standard_normal((n // 2, generator.input_shape[-1])).astype(np.float32)
-        fake = to_pixels(generator(noise, training=False).numpy())
+        noise = rng.standard_normal((max(pool, n // 2), generator.input_shape[-1]))
+        candidates = paint(generator, noise)
+        # The most face-like paintings: drawn at random from the fifth the detector is surest of.
+        keep = max(n // 2, len(candidates) // 5)
+        best = np.argsort(-face_votes(candidates), kind="stable")[:keep]
+        fake = candidates[rng.choice(best, n // 2, replace=False)]
+        clean = real
+        if degrade:
+            real = degrade_like(clean, candidates, seed=seed, reference=real_images[:500])
         order = rng.permutation(n)
         self.images = np.concatenate([real, fake])[order]
         self.truth = np.array([self.REAL] * (n // 2) + [self.FAKE] * (n // 2))[order]
-        logits = np.asarray(discriminator(to_model_input(self.images), training=False)).reshape(-1)
-        self.critic_logits = logits.astype(np.float32)
+        self.critic_logits = _logits(discriminator, self.images)
         self.critic_says = np.where(self.critic_logits > 0, self.REAL, self.FAKE)
+        # What the critic says about the same real faces without the added grain (see reveal()).
+        self.degraded = bool(degrade)
+        self.critic_on_clean_real = int((_logits(discriminator, clean) > 0).sum())
         self.answers = []
 
     def __len__(self):
@@ -155,22 +388,50 @@ class CriticGame:
             f"({s['critic_accuracy']:.0%})"
         )
 
+    def reveal(self):
+        """The answers face by face, yours and the critic's next to them: only once every face
+        has been judged (before that, a line that says so)."""
+        if not self.done:
+            return (
+                f"Judge all {len(self)} faces first ({len(self.answers)} judged so far): "
+                "the answers appear here after the last one."
+            )
+
+        def row(name, labels):
+            return f"{name:<8}" + "".join(f"{_shown(label):>9}" for label in labels)
+
+        lines = [
+            self.summary(),
+            f"{'face':<8}" + "".join(f"{i:>9}" for i in range(1, len(self) + 1)),
+            row("truth", self.truth),
+            row("you", self.answers),
+            row("critic", self.critic_says),
+        ]
+        if self.degraded:
+            real = int(np.sum(self.truth == self.REAL))
+            said_real = int(np.sum((self.truth == self.REAL) & (self.critic_says == self.REAL)))
+            lines.append(
+                f"The critic called {said_real} of the {real} grainy real faces real; "
+                f"without the added grain it calls {self.critic_on_clean_real} of them real."
+            )
+        return "\n".join(lines)
+
 
 # --- the widgets (thin) -----------------------------------------------------------------------
-def latent_walk(generator, seed=0, n_directions=3, scale=4, reach=3.0):
+def latent_walk(generator, directions=None, seed=0, scale=4, reach=REACH):
     """Slider ``t`` walks from one noise vector to another (slerp); the other sliders push the
-    point along a few random directions. The face redraws as you drag."""
+    point along ``directions`` (default: the artist's three ``principal_directions``), from
+    ``-reach`` to ``+reach``. The face redraws as you drag."""
     import ipywidgets as w
 
-    dim = generator.input_shape[-1]
-    rng = np.random.default_rng(seed)
-    z0, z1 = rng.standard_normal((2, dim)).astype(np.float32)
-    directions = random_directions(n_directions, dim, seed + 1)
+    if directions is None:
+        directions = principal_directions(generator, 3)
+    z0, z1 = walk_points(generator, seed)
     image = w.Image(format="png", width=56 * scale, height=56 * scale)
     t = w.FloatSlider(0.0, min=0.0, max=1.0, step=0.05, description="A → B", continuous_update=True)
     pushes = [
         w.FloatSlider(0.0, min=-reach, max=reach, step=0.25, description=f"direction {i + 1}")
-        for i in range(n_directions)
+        for i in range(len(directions))
     ]
 
     def redraw(*_):
@@ -217,7 +478,7 @@ def critic_game(game, scale=3):
         face = game.next_image()
         if face is None:
             real.disabled = fake.disabled = True
-            feedback.value += "  Game over."
+            feedback.value += "  Game over: print(game.reveal()) shows every answer."
             return
         image.value = png_bytes(
             cv2.resize(face, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
@@ -229,8 +490,8 @@ def critic_game(game, scale=3):
             right = game.answer(label)
             critic = game.critic_says[i]
             feedback.value = (
-                f"{'Right' if right else 'Wrong'}: it was {game.truth[i]}; "
-                f"the critic said {critic} (logit {game.critic_logits[i]:+.2f})."
+                f"{'Right' if right else 'Wrong'}: it was {_shown(game.truth[i])}; "
+                f"the critic said {_shown(critic)} (logit {game.critic_logits[i]:+.2f})."
             )
             tally.value = game.summary()
             show()

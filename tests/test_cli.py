@@ -191,21 +191,61 @@ def test_each_preset_trains_into_its_own_run_folder_unless_one_is_named(argv, ru
     assert run_dir_for(args, args.preset) == Path(run_dir)
 
 
-def test_quality_and_slides_are_defined_here_and_run_by_their_modules(monkeypatch):
+def test_quality_and_slides_handlers_live_here_and_call_their_modules(monkeypatch, capsys):
+    from course_utils import cli as cli_module
     from course_utils import metrics, slides
     from course_utils.cli import build_parser
 
     calls = []
-    monkeypatch.setattr(metrics, "_quality", lambda args: calls.append(("quality", args.n)) or 0)
-    monkeypatch.setattr(slides, "_slides", lambda args: calls.append(("slides", args.lessons)) or 0)
+    monkeypatch.setattr(
+        metrics, "format_calibration", lambda ref, n: calls.append(("calibrate", ref, n)) or "CAL"
+    )
+    monkeypatch.setattr(
+        slides,
+        "build_decks",
+        lambda lessons, out, preset, execute: (
+            calls.append(("slides", lessons, out.name, preset, execute)) or ["a.slides.html"]
+        ),
+    )
     parser = build_parser()
     for argv in (
         ["quality", "--calibrate", "--n", "50"],
-        ["slides", "--lessons", "00", "--no-execute"],
+        ["slides", "--lessons", "00", "--no-execute", "--out-dir", "decks"],
     ):
         args = parser.parse_args(argv)
+        assert args.func.__module__ == "course_utils.cli"  # every handler is defined in cli.py
         assert args.func(args) == 0
-    assert calls == [("quality", 50), ("slides", ["00"])]
+    assert calls == [("calibrate", "procedural", 50), ("slides", ["00"], "decks", None, False)]
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "CAL" and out[1].startswith("1 deck(s) in decks/")
+    assert not hasattr(metrics, "_quality") and not hasattr(slides, "_slides")
+    assert cli_module._quality.__module__ == cli_module._slides.__module__ == "course_utils.cli"
+
+
+def test_metric_every_help_names_the_scores_training_records():
+    from course_utils.cli import build_parser
+    from course_utils.metrics import training_scores
+
+    [metric_every] = [
+        a
+        for a in _subcommands(build_parser())["train"]._actions
+        if "--metric-every" in a.option_strings
+    ]
+    assert f"({', '.join(name.upper() for name in training_scores())})" in metric_every.help
+
+
+def test_gif_names_epochs_without_a_frame_in_one_warning(trained_run, tmp_path):
+    run_dir, _ = trained_run
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    (copy / "frames" / "epoch_0001.png").unlink()
+    result = cli("gif", "--run-dir", str(copy))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"warning: no frame for epoch(s) 1: the GIF skips them (train again in {copy} to "
+        "repaint them from their checkpoints)"
+    ]
+    assert "1 frames" in result.stdout
 
 
 # --- course.sh: one line while it installs, and the arguments it hands to the command line --------
@@ -288,23 +328,34 @@ def test_course_sh_shows_pip_log_only_when_the_install_fails(course_sh):
 @pytest.mark.parametrize(
     "args, env, passed",
     [
-        ((), {}, "--data procedural --preset classroom"),
+        ((), {}, "--data procedural"),
         (("--preset", "ci"), {}, "--data procedural --preset ci"),
         (("--preset=seed", "--epochs", "3"), {}, "--data procedural --preset=seed --epochs 3"),
-        ((), {"COURSE_PRESET": "ci"}, "--data procedural --preset ci"),
+        ((), {"COURSE_PRESET": "ci"}, "--data procedural"),  # the course reads it (below)
         (
             ("--data", "faces/", "--run-dir", "runs/anime"),
             {},
-            "--data procedural --preset classroom --data faces/ --run-dir runs/anime",
+            "--data procedural --data faces/ --run-dir runs/anime",
         ),
     ],
 )
-def test_course_sh_train_names_a_preset_once_and_no_run_folder_of_its_own(
-    course_sh, args, env, passed
-):
+def test_course_sh_train_names_no_preset_and_no_run_folder_of_its_own(course_sh, args, env, passed):
+    # course.sh passes no --preset of its own: COURSE_PRESET is read by get_preset(), so a bad
+    # value is blamed on the variable, not on an option the learner never typed.
     result = course_sh("train", *args, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"ARGS -m course_utils train {passed}"
+
+
+def test_a_bad_course_preset_is_blamed_on_the_variable_by_the_command_line(monkeypatch, capsys):
+    from course_utils.cli import main
+
+    monkeypatch.setenv("COURSE_PRESET", "clasroom")
+    assert main(["train", "--run-dir", "unused"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "error: the environment variable COURSE_PRESET names an unknown preset 'clasroom'; "
+        "choose one of seed, classroom, ci"
+    )
 
 
 def test_training_on_a_folder_says_how_many_files_were_used_and_which_were_skipped(tmp_path):

@@ -42,27 +42,27 @@ def test_run_folder_outside_colab_is_under_repo_runs(monkeypatch):
     monkeypatch.delenv("COURSE_RUNS_DIR", raising=False)
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     assert not cloud.in_colab()
-    path = cloud.run_folder("pytest_cloud_probe")
+    path = cloud.run_dir_path("pytest_cloud_probe")
     try:
         assert path == REPO / "runs" / "pytest_cloud_probe"
         assert path.is_dir()
     finally:
         path.rmdir()
     with pytest.raises(RuntimeError, match="only available inside Colab"):
-        cloud.run_folder("x", use_drive=True)
+        cloud.run_dir_path("x", use_drive=True)
 
 
 def test_course_runs_dir_moves_local_runs(monkeypatch, tmp_path):
     monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
     monkeypatch.setenv("COURSE_RUNS_DIR", str(tmp_path / "elsewhere"))
-    assert cloud.run_folder("classroom") == tmp_path / "elsewhere" / "classroom"
+    assert cloud.run_dir_path("classroom") == tmp_path / "elsewhere" / "classroom"
     assert (tmp_path / "elsewhere" / "classroom").is_dir()
 
 
 def test_colab_without_drive_mounted_stays_local_and_never_mounts(fake_colab):
     mounts, _ = fake_colab
     assert cloud.in_colab()
-    path = cloud.run_folder("pytest_cloud_probe")
+    path = cloud.run_dir_path("pytest_cloud_probe")
     try:
         assert path == REPO / "runs" / "pytest_cloud_probe"
         assert mounts == []
@@ -72,15 +72,15 @@ def test_colab_without_drive_mounted_stays_local_and_never_mounts(fake_colab):
 
 def test_colab_opt_in_mounts_drive_once_then_reuses_it(fake_colab):
     mounts, mount_point = fake_colab
-    path = cloud.run_folder("classroom", use_drive=True)
+    path = cloud.run_dir_path("classroom", use_drive=True)
     assert path == mount_point / "MyDrive" / "gan-atelier" / "runs" / "classroom"
     assert path.is_dir()
     assert mounts == [str(mount_point)]
     # Already mounted: the default now picks Drive, and nothing is mounted again.
-    assert cloud.run_folder("classroom") == path
+    assert cloud.run_dir_path("classroom") == path
     assert mounts == [str(mount_point)]
     # Asking for local explicitly still works in Colab.
-    local = cloud.run_folder("pytest_cloud_probe", use_drive=False)
+    local = cloud.run_dir_path("pytest_cloud_probe", use_drive=False)
     try:
         assert local.parent == REPO / "runs"
     finally:

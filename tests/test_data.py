@@ -141,6 +141,18 @@ def test_make_dataset_over_a_temporary_array_keeps_it_while_read():
     assert [next(iterator).shape[0] for _ in range(2)] == [256, 256]
 
 
+def test_the_batch_scaler_gives_exactly_what_to_model_input_gives():
+    # Every grey level, scaled batch by batch in the pipeline and all at once with NumPy.
+    faces = np.arange(256, dtype=np.uint8).reshape(4, 8, 8)
+    dataset = data.make_dataset(faces, batch_size=2, seed=0)
+    pairs = list(dataset.map(lambda batch: (batch, data.pixels_to_model_input(batch))))
+    pixels = np.concatenate([p.numpy() for p, _ in pairs])
+    scaled = np.concatenate([s.numpy() for _, s in pairs])
+    assert sorted(pixels[:, 0, 0].tolist()) == [0, 64, 128, 192]  # all four faces, once each
+    assert scaled.shape == (4, 8, 8, 1) and scaled.dtype == np.float32
+    assert np.array_equal(scaled, data.to_model_input(pixels, size=None))
+
+
 def test_load_faces_procedural_is_prefix_stable_uint8():
     small = data.load_faces("procedural", limit=10)
     large = data.load_faces("procedural", limit=50)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import zip_of
 
-from course_utils import data
+from course_utils import data, download, face_folders, image_files
 
 
 def _noisy_jpeg(size=(100, 100), progressive=False, seed=0):
@@ -131,7 +131,7 @@ def test_an_opaque_png_reads_as_before(tmp_path):
 
 def test_images_smaller_than_min_side_are_skipped_and_say_so(jpeg_folder):
     cv2.imwrite(str(jpeg_folder / "dot.png"), np.zeros((1, 1), np.uint8))
-    side = data.MIN_SIDE
+    side = image_files.MIN_SIDE
     cv2.imwrite(str(jpeg_folder / "thin.png"), np.zeros((side - 1, 200), np.uint8))
     cv2.imwrite(str(jpeg_folder / "smallest.png"), np.zeros((side, side), np.uint8))
     prepared = data.prepare_folder(jpeg_folder, cache_dir=False)
@@ -180,18 +180,18 @@ def test_huge_images_are_refused_before_decoding(tmp_path, monkeypatch, name, co
     def no_decoding(*args):
         raise AssertionError("decoded a file that should have been refused from its header")
 
-    monkeypatch.setattr(data, "_imdecode", no_decoding)
+    monkeypatch.setattr(image_files, "_imdecode", no_decoding)
     with pytest.raises(ValueError) as error:
         data.read_face(tmp_path / name)
     message = str(error.value)
     assert message.startswith(f"{tmp_path / name}: image is 20000×20000 px (400,000,000 pixels)")
-    assert f"MAX_PIXELS = {data.MAX_PIXELS:,}" in message and "\n" not in message
+    assert f"MAX_PIXELS = {image_files.MAX_PIXELS:,}" in message and "\n" not in message
 
 
 def test_the_pixel_cap_is_a_module_constant(tmp_path, monkeypatch):
     cv2.imwrite(str(tmp_path / "a.png"), np.zeros((100, 100), np.uint8))
     assert data.read_face(tmp_path / "a.png").shape == (56, 56)
-    monkeypatch.setattr(data, "MAX_PIXELS", 99 * 99)
+    monkeypatch.setattr(image_files, "MAX_PIXELS", 99 * 99)
     with pytest.raises(ValueError, match="over MAX_PIXELS"):
         data.read_face(tmp_path / "a.png")
 
@@ -201,7 +201,7 @@ def test_bmp_and_webp_sizes_are_read_from_their_headers(tmp_path, monkeypatch):
     for suffix in (".bmp", ".webp"):
         (tmp_path / f"a{suffix}").write_bytes(cv2.imencode(suffix, image)[1].tobytes())
         assert data.read_face(tmp_path / f"a{suffix}").shape == (56, 56)
-    monkeypatch.setattr(data, "MAX_PIXELS", 30 * 40 - 1)
+    monkeypatch.setattr(image_files, "MAX_PIXELS", 30 * 40 - 1)
     for suffix in (".bmp", ".webp"):
         with pytest.raises(ValueError, match=r"image is 40×30 px"):
             data.read_face(tmp_path / f"a{suffix}")
@@ -304,8 +304,8 @@ def test_an_unreadable_cache_file_is_rebuilt_with_a_warning(jpeg_folder, tmp_pat
 
 def test_an_installed_copy_caches_in_the_user_cache_not_inside_python(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert data.default_cache_dir() == data._COURSE_ROOT / "data" / "cache"  # this checkout
-    monkeypatch.setattr(data, "_COURSE_ROOT", tmp_path / "site-packages")
+    assert data.default_cache_dir() == face_folders._COURSE_ROOT / "data" / "cache"  # this checkout
+    monkeypatch.setattr(face_folders, "_COURSE_ROOT", tmp_path / "site-packages")
     assert data.default_cache_dir() == tmp_path / "xdg" / "gan-atelier"
 
 
@@ -390,8 +390,8 @@ def test_a_zip_bomb_is_refused_from_its_declared_sizes(served, jpeg_folder, tmp_
 def test_the_cap_is_also_checked_on_the_bytes_written(jpeg_folder, tmp_path, monkeypatch):
     archive = tmp_path / "lying.zip"
     archive.write_bytes(zip_of(jpeg_folder, extra={"images/zeros.bin": bytes(2 << 20)}))
-    monkeypatch.setattr(data, "_declared_size", lambda sizes: 0)  # as if the sizes lied
-    monkeypatch.setattr(data, "MAX_EXTRACT_BYTES", 1 << 20)
+    monkeypatch.setattr(download, "_declared_size", lambda sizes: 0)  # as if the sizes lied
+    monkeypatch.setattr(download, "MAX_EXTRACT_BYTES", 1 << 20)
     with pytest.raises(ValueError, match=r"lying\.zip: extracting it writes more than 1\.0 MiB"):
         data.safe_extract(archive, tmp_path / "out")
 

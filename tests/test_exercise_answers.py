@@ -12,9 +12,21 @@ import numpy as np
 import pytest
 
 
-def test_lesson_0_best_critic():
+def verdict(check, answer, capsys):
+    assert check(answer) is None
+    return capsys.readouterr().out
+
+
+def test_lesson_0_best_critic(capsys):
+    from course_utils.exercises import check_best_critic
+
     # Lesson 0 has no code for D*; what it prints is p_real / (p_real + p_artist), to 2 decimals.
-    assert f"{0.3 / (0.3 + 0.1):.2f}" == "0.75"
+    best = 0.3 / (0.3 + 0.1)
+    assert f"{best:.2f}" == "0.75"
+    assert verdict(check_best_critic, best, capsys).startswith("✅")
+    # Python shows it as 0.7499999999999999: cut off instead of rounded, that is 0.74, not the answer.
+    assert str(best)[:4] == "0.74"
+    assert verdict(check_best_critic, float(str(best)[:4]), capsys).startswith("🟡 Close! Round")
 
 
 def test_lesson_1_scaling_and_batches():
@@ -56,14 +68,30 @@ def test_lesson_3_flatten_size_and_sigmoid():
     assert float(tf.sigmoid(-2.0)) == pytest.approx(0.1192, abs=5e-5)
 
 
-def test_lesson_4_losses():
+def test_lesson_4_losses(capsys):
     import tensorflow as tf
 
+    from course_utils.exercises import check_critic_loss, check_generator_loss
     from course_utils.losses import discriminator_loss, generator_loss
 
     ones = tf.ones([4, 1])
-    assert float(discriminator_loss(ones, -ones)) == pytest.approx(0.6265, abs=5e-5)
-    assert float(generator_loss(2.0 * ones)) == pytest.approx(0.1269, abs=5e-5)
+    critic = float(discriminator_loss(ones, -ones))
+    artist = float(generator_loss(2.0 * ones))
+    assert critic == pytest.approx(0.6265, abs=5e-5)
+    assert artist == pytest.approx(0.1269, abs=5e-5)
+    assert verdict(check_critic_loss, critic, capsys).startswith("✅")  # float32, as Keras gives it
+    assert verdict(check_generator_loss, artist, capsys).startswith("✅")
+
+    # A learner who rounds sigmoid(1) to 0.73 and sigmoid(2) to 0.88 before taking the log: the
+    # same losses, from the logits of those rounded probabilities, come out as 0.6294 and 0.1278.
+    logit = lambda p: float(np.log(p / (1 - p)))
+    early_critic = float(discriminator_loss(logit(0.73) * ones, -logit(0.73) * ones))
+    early_artist = float(generator_loss(logit(0.88) * ones))
+    assert (round(early_critic, 4), round(early_artist, 4)) == (0.6294, 0.1278)
+    for check, early in ((check_critic_loss, early_critic), (check_generator_loss, early_artist)):
+        for answer in (early, round(early, 4)):
+            out = verdict(check, answer, capsys)
+            assert out.startswith("🟡 Close! You rounded a number on the way"), (answer, out)
 
 
 def test_lesson_5_updates_and_fd():
@@ -99,11 +127,16 @@ def test_lesson_7_taps_per_pixel():
     assert set(out.tolist()) == {2.0}
 
 
-def test_lesson_8_walk_midpoint():
+def test_lesson_8_walk_midpoint(capsys):
     from course_utils import widgets
+    from course_utils.exercises import check_walk_midpoint
 
     a, b = np.zeros(160), np.zeros(160)
     a[0], b[1] = 12.0, 12.0  # length 12, at right angles
-    assert np.linalg.norm((a + b) / 2) == pytest.approx(8.485, abs=5e-4)
+    middle = np.linalg.norm((a + b) / 2)
+    assert middle == pytest.approx(8.485, abs=5e-4)
+    assert verdict(check_walk_midpoint, middle, capsys).startswith("✅")
+    assert verdict(check_walk_midpoint, f"{middle:.2f}", capsys).startswith("✅")
+    assert not verdict(check_walk_midpoint, str(middle)[:4], capsys).startswith("✅")  # cut off
     assert np.linalg.norm(widgets.slerp(a, b, 0.5)) == pytest.approx(12.0, rel=1e-6)
     assert math.isclose(12 / math.sqrt(2), np.linalg.norm((a + b) / 2))

@@ -39,8 +39,8 @@ class Case:
 CASES = {
     # Lesson 0: D* = p_real / (p_real + p_artist) = 0.3 / 0.4 = 3/4.
     "check_best_critic": Case(
-        right=[0.75, "0.75", "3/4", 0.749, 0.3 / 0.4],
-        close=[0.8, 0.7, 0.76],
+        right=[0.75, "0.75", "3/4", 0.3 / 0.4],
+        close=[0.8, 0.7, 0.76, 0.74, 0.749],
         wrong={
             0.25: "swapped: p_artist on top",
             3: "p_real / p_artist",
@@ -59,8 +59,8 @@ CASES = {
     ),
     # Lesson 1: (51 - 127.5) / 127.5 = -76.5 / 127.5 = -0.6.
     "check_scaled_pixel": Case(
-        right=[-0.6, "-0.6", "−0.6", -0.60, -3 / 5, np.float32(-0.6), -0.604],
-        close=[-0.59, -0.61],
+        right=[-0.6, "-0.6", "−0.6", -0.60, -3 / 5, np.float32(-0.6)],
+        close=[-0.59, -0.61, -0.604],
         wrong={
             0.6: "wrong sign",
             -76.5: "forgot to divide",
@@ -70,6 +70,9 @@ CASES = {
             -1: "black",
             0: "middle grey",
             -0.5: "a guess",
+            -0.9137: "the darkest scaled pixel, on screen",
+            0.9137: "the brightest scaled pixel, on screen",
+            78: "batches per epoch, on screen",
         },
         secret=[r"[-−]0\.60?\b"],
         asks=["51", "2 decimals"],
@@ -87,6 +90,7 @@ CASES = {
             247: "off by one",
             250: "rounded",
             63632: "the number of faces",
+            32: "the 20,000 faces' leftover, on screen",
         },
         secret=[r"\b248\b"],
         asks=["63,632", "256", "drop_remainder=True"],
@@ -107,6 +111,7 @@ CASES = {
             1_254_401: "off by one",
             1_254_399: "off by one",
             2_008_000: "the old question's near miss",
+            3_134_112: "the artist's parameters, on screen",
         },
         secret=[r"1,254,400", r"1_?254_?400"],
         asks=["100 inputs", "7·7·256", "no bias"],
@@ -125,6 +130,7 @@ CASES = {
             12: "4 × 3",
             4: "no change",
             2: "halved",
+            14: "a side on screen",
         },
         secret=[r"\b32\b"],
         asks=["4×4", "strides 1, 2, 2, 2"],
@@ -144,6 +150,9 @@ CASES = {
             256: "forgot the channels",
             65_536: "32 × 32 × 64",
             12_544: "7·7·256 from lesson 2",
+            6_272: "the classroom critic's Flatten, on screen just above",
+            6_273: "the classroom critic's Dense parameters, on screen",
+            171_617: "the classroom critic's parameters, on screen",
         },
         secret=[r"32,768", r"32_?768"],
         asks=["64×64", "Flatten"],
@@ -166,6 +175,8 @@ CASES = {
             -2: "the logit itself",
             1 / 3: "1 / (1 + 2), forgot the exponential",
             -0.119: "wrong sign",
+            0.982: "logit +4, on screen",
+            1.34: "BatchNormalization's output, on screen just above",
         },
         secret=[r"0\.119"],
         asks=["logit of -2", "3 decimals"],
@@ -173,7 +184,7 @@ CASES = {
     # Lesson 4: each side costs ln(1 + e⁻¹) = ln 1.367879 = 0.313262; the sum is 0.626523.
     "check_critic_loss": Case(
         right=[0.6265, "0.6265", 0.62652],
-        close=[0.63, 0.626, 0.6, 0.6266, 0.627],
+        close=[0.63, 0.626, 0.6, 0.6266, 0.627, 0.6294, 0.7133],
         wrong={
             0.3133: "one side only",
             1.3863: "the balance value, on screen",
@@ -182,7 +193,10 @@ CASES = {
             0.9039: "log base 2",
             0.2721: "log base 10",
             -0.6265: "wrong sign",
-            0.6931: "ln 2",
+            0.6931: "ln 2, the artist's balance value on screen",
+            0.325: "the best loss with smoothing, on screen just above",
+            1.2314: "the critic's loss on screen",
+            0.6381: "cost if all are real, on screen",
         },
         secret=[r"0\.6265", r"0\.627\b"],
         asks=["logit of 1", "logit of -1", "4 decimals"],
@@ -190,7 +204,7 @@ CASES = {
     # Lesson 4: -log(sigmoid(2)) = ln(1 + e⁻²) = ln 1.135335 = 0.126928.
     "check_generator_loss": Case(
         right=[0.1269, "0.1269", 0.12693],
-        close=[0.13, 0.127, 0.126, 0.1, 0.1268],
+        close=[0.13, 0.127, 0.126, 0.1, 0.1268, 0.1278, 0.1310],
         wrong={
             2.1269: "wrong sign: ln(1 + e²)",
             -0.1269: "forgot the minus",
@@ -201,6 +215,9 @@ CASES = {
             0.1831: "log base 2",
             0.2539: "counted twice",
             0.8731: "1 - 0.1269",
+            0.325: "the best loss with smoothing, on screen just above",
+            1.7613: "the artist's loss on screen",
+            0.6381: "cost if all are real, on screen",
         },
         secret=[r"0\.1269", r"0\.127\b"],
         asks=["2.0", "artist", "4 decimals"],
@@ -223,7 +240,7 @@ CASES = {
         secret=[r"\b156\b"],
         asks=["20,000 faces", "batches of 256", "drop_remainder=True", "one epoch"],
     ),
-    # Lesson 5: (0 - 1)² + (1 - 3)² = 1 + 4 = 5.
+    # Lesson 6: (0 - 1)² + (1 - 3)² = 1 + 4 = 5.
     "check_fd_by_hand": Case(
         right=[5, 5.0, "5"],
         wrong={
@@ -241,7 +258,7 @@ CASES = {
         secret=[r"\b5\b"],
         asks=["mean 0 and standard deviation 1", "mean 1 and standard deviation 3"],
     ),
-    # Lesson 6: 0.5 × 127.5 + 127.5 = 63.75 + 127.5 = 191.25, rounded: 191.
+    # Lesson 7: 0.5 × 127.5 + 127.5 = 63.75 + 127.5 = 191.25, rounded: 191.
     "check_pixel_from_tanh": Case(
         right=[191, "191", 191.0, np.uint8(191)],
         close=[191.25, 191.3],
@@ -256,11 +273,12 @@ CASES = {
             190: "off by one",
             -191: "wrong sign",
             0.5: "the tanh value itself",
+            0: "the darkest pixel",
         },
         secret=[r"\b191\b"],
         asks=["0.5", "whole number"],
     ),
-    # Lesson 7: kernel 4 / stride 2 = 2 taps per output pixel along a row.
+    # Lesson 8: kernel 4 / stride 2 = 2 taps per output pixel along a row.
     "check_overlap_counts": Case(
         right=[2, "2", 2.0],
         wrong={
@@ -272,13 +290,14 @@ CASES = {
             1: "one tap",
             16: "4 × 4",
             6: "kernel + stride",
+            9: "kernel 5's largest 2-D count, on screen",
         },
         asks=["kernel 4 and stride 2", "one dimension"],
     ),
-    # Lesson 8: |A + B| = √(12² + 12²) = √288 = 16.97; half of it is 8.485.
+    # Lesson 9: |A + B| = √(12² + 12²) = √288 = 16.97; half of it is 8.485.
     "check_walk_midpoint": Case(
-        right=[8.49, "8.49", 8.485, 8.48, 12 / 2**0.5],
-        close=[8.5, 8, 8.4, 8.47],
+        right=[8.49, "8.49", 8.485, 12 / 2**0.5],
+        close=[8.5, 8, 8.4, 8.47, 8.48],
         wrong={
             12: "slerp's middle",
             16.97: "forgot to halve",
@@ -292,6 +311,9 @@ CASES = {
             4.24: "halved twice",
             9: "a guess",
             16.9706: "forgot to halve",
+            12.6: "√160, on screen",
+            12.9: "slerp's middle for the random pair, on screen",
+            13.6: "|B| on screen",
         },
         secret=[r"8\.49", r"8\.48"],
         asks=["length 12", "right angles", "2 decimals"],
@@ -355,7 +377,7 @@ def test_right_but_rounded_hears_close_not_a_concept_hint(name, value, capsys):
 
 def test_close_says_what_to_fix(capsys):
     assert "Give it to 4 decimals" in run("check_critic_loss", 0.63, capsys)  # rounded too early
-    assert "last digits" in run("check_critic_loss", 0.6266, capsys)  # slightly off
+    assert "last digits" in run("check_critic_loss", 0.6268, capsys)  # slightly off
     assert "whole number" in run("check_pixel_from_tanh", 191.25, capsys)  # not rounded
     assert "exact number" in run(
         "check_dense_parameters", 1_254_000, capsys
@@ -379,6 +401,134 @@ def test_unanswered_and_not_numbers_are_handled_without_raising(name, capsys):
         assert out.startswith("❌ Not yet.") and "number" in out, (answer, out)
     out = run(name, (1, 254, 400), capsys)  # 1,254,400 typed with commas in Python
     assert "without commas" in out
+
+
+# --- from a learner's walkthrough (issue 17, item 7); each of these failed on the old checks ----
+
+
+def verdicts(name, answers, capsys):
+    return {repr(answer): run(name, answer, capsys) for answer in answers}
+
+
+def test_decimals_are_rounded_half_up_never_cut_off(capsys):
+    """0.3 / 0.4 is 0.7499999999999999 in floating point: cut off, that reads 0.74, which the old
+    check accepted. 0.75 is the answer to 2 decimals, however an honest learner writes it."""
+    honest = [0.75, "0.75", "0.750", 3 / 4, "3/4", "0.3/0.4", "75%", 0.3 / (0.3 + 0.1)]
+    honest += [np.float32(0.3) / np.float32(0.4), np.float64(0.75)]
+    for answer, out in verdicts("check_best_critic", honest, capsys).items():
+        assert out.startswith("✅ Correct!"), (answer, out)
+    for answer, out in verdicts("check_best_critic", [0.74, "0.74", 0.749], capsys).items():
+        assert out.startswith("🟡 Close! Round to 2 decimals instead of cutting"), (answer, out)
+    # The same anywhere: |A + B| / 2 = 8.4853 is 8.49 to 2 decimals, not 8.48.
+    assert run("check_walk_midpoint", 8.48, capsys).startswith("🟡 Close! Round to 2 decimals")
+    assert run("check_walk_midpoint", 8.49, capsys).startswith("✅ Correct!")
+
+
+def test_extra_decimals_must_be_right_too(capsys):
+    """More decimals than asked count when they round to the answer and are off by less than one
+    unit of the first extra decimal: -0.604 is not -0.6 (the old check took it)."""
+    for name, answer in [
+        ("check_critic_loss", 0.62652),
+        ("check_critic_loss", "0.626523"),
+        ("check_sigmoid_of_logit", 0.1192),
+        ("check_walk_midpoint", 8.485),
+        ("check_scaled_pixel", "-0.600"),
+    ]:
+        assert run(name, answer, capsys).startswith("✅ Correct!"), (name, answer)
+    for name, answer in [("check_scaled_pixel", -0.604), ("check_best_critic", 0.749)]:
+        out = run(name, answer, capsys)
+        assert out.startswith("🟡 Close!"), (name, answer, out)
+
+
+ROUNDED_ON_THE_WAY = [
+    ("check_critic_loss", 0.6294, "sigmoid(1) ≈ 0.73: 2 × −ln 0.73 = 0.6294"),
+    ("check_critic_loss", 0.7133, "sigmoid(1) ≈ 0.7: 2 × −ln 0.7 = 0.7133"),
+    ("check_generator_loss", 0.1278, "sigmoid(2) ≈ 0.88: −ln 0.88 = 0.1278"),
+    ("check_generator_loss", "0.1310", "e⁻² ≈ 0.14: ln 1.14 = 0.1310"),
+    ("check_sigmoid_of_logit", 0.121, "e ≈ 2.7: 1 / (1 + 7.29) = 0.1206"),
+    ("check_walk_midpoint", 8.51, "√2 ≈ 1.41: 12 / 1.41 = 8.5106"),
+    ("check_walk_midpoint", 8.52, "√½ ≈ 0.71: 12 × 0.71 = 8.52"),
+]
+
+
+@pytest.mark.parametrize(
+    "name,answer,how", ROUNDED_ON_THE_WAY, ids=[f"{n}-{a}" for n, a, _ in ROUNDED_ON_THE_WAY]
+)
+def test_a_number_rounded_on_the_way_hears_round_only_at_the_end(name, answer, how, capsys):
+    """The old checks told these learners the idea was wrong ("Not yet" and the question's hint)
+    or only to "check the last digits"; the idea is right and one step was rounded."""
+    out = run(name, answer, capsys)
+    assert out.startswith("🟡 Close! You rounded a number on the way"), (how, out)
+    assert "round only the final result" in out
+
+
+def test_one_number_in_brackets_is_that_number(capsys):
+    """The old checks answered [2] with "Python read your answer as 1 numbers"."""
+    for answer in ([2], (2,), [2.0], ["2"], np.array([2]), [[2]]):
+        assert run("check_overlap_counts", answer, capsys).startswith("✅ Correct!"), answer
+    assert run("check_batches_per_epoch", [248], capsys).startswith("✅ Correct!")
+    assert run("check_best_critic", [0.75], capsys).startswith("✅ Correct!")
+    assert run("check_upsampled_size", [64], capsys).startswith("❌ Not yet. The first")
+
+
+def test_several_numbers_hear_that_the_question_needs_one(capsys):
+    out = run("check_overlap_counts", (2, 3), capsys)
+    assert out.startswith("❌ Not yet. This question needs one number"), out
+    assert "as 2:" in out and "1 numbers" not in out
+    for answer in ((0, 75), "0,75"):  # a decimal comma, in Python and in a string
+        out = run("check_best_critic", answer, capsys)
+        assert out.startswith("❌ Not yet.") and "decimals with a point" in out, (answer, out)
+
+
+SLIP_HINTS = [
+    # (check, answer, words its hint must contain): the forgotten step or the number on screen
+    ("check_best_critic", 0.3, "p_real alone"),
+    ("check_best_critic", 0.4, "p_real + p_artist"),
+    ("check_flatten_size", 6_272, "classroom critic"),  # printed just above the question
+    ("check_flatten_size", 8_192, "classroom critic"),  # 64×64 through the classroom critic
+    ("check_critic_loss", 0.6931, "artist's loss at balance"),  # printed in lesson 4
+    ("check_fd_by_hand", 2.24, "no square root"),
+    ("check_pixel_from_tanh", 63.75, "Now add 127.5"),  # forgot the last step
+    ("check_overlap_counts", 9, "two dimensions"),  # kernel 5's count on screen
+    ("check_walk_midpoint", 12.6, "√160"),  # "√160 ≈ 12.6" in lesson 9
+]
+
+
+@pytest.mark.parametrize(
+    "name,answer,words", SLIP_HINTS, ids=[f"{n}-{a}" for n, a, _ in SLIP_HINTS]
+)
+def test_the_likeliest_slips_hear_what_went_wrong(name, answer, words, capsys):
+    out = run(name, answer, capsys)
+    assert out.startswith("❌ Not yet.") and words in out, out
+
+
+def test_every_verdict_is_one_plain_line(capsys):
+    answers = [
+        (name, answer)
+        for name, case in CASES.items()
+        for answer in [*case.right, *case.wrong, *case.close, None, "twelve", (1, 2)]
+    ]
+    for name, answer in answers:
+        out = run(name, answer, capsys)
+        assert out.count("\n") == 1 and len(out) < 260, (name, answer, out)
+
+
+def test_what_the_learner_reads_is_in_the_tables():
+    """For the Chinese edition: no check function holds learner-facing text of its own; it comes
+    from exercises.SAY and exercises.QUESTIONS."""
+    import ast
+
+    for name, check in CHECKS.items():
+        body = ast.parse(inspect.getsource(check)).body[0].body[1:]  # after the docstring
+        texts = [
+            node.value
+            for statement in body
+            for node in ast.walk(statement)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        ]
+        assert texts == [name.removeprefix("check_")], (name, texts)
+    assert {f"check_{key}" for key in exercises.QUESTIONS} == set(CHECKS)
+    assert all(isinstance(text, str) and text for text in exercises.SAY.values())
 
 
 # --- the checks in the lessons ------------------------------------------------------------------

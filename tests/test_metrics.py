@@ -171,7 +171,7 @@ def test_quality_command_prints_metrics_next_to_the_floor(tmp_path, capsys):
     assert main(["quality", "--run-dir", str(tmp_path / "run"), "--n", "200"]) == 0
     out = capsys.readouterr().out
     scores, attributes = _tables(out)
-    assert set(scores) == set(metrics.METRIC_NOTES)
+    assert list(scores) == [s.name for s in metrics.SCORES]
     fd_run, fd_floor = map(float, scores["fd"])
     low = metrics.floor("procedural", 200)
     assert fd_floor == pytest.approx(low["fd"], abs=1e-4)
@@ -266,3 +266,69 @@ def test_calibrate_command_shows_the_detector_finds_nothing_in_noise_or_shuffled
     assert float(lines[2].split()[-4]) >= 0.9  # AFD of real faces
     rates = {line.rsplit(" ", 1)[0].strip(): float(line.split()[-1]) for line in lines[-2:]}
     assert rates == {"uniform noise": 0.0, "4x4 blocks shuffled": pytest.approx(0.0, abs=0.1)}
+
+
+# --- the registry: one entry per score, read by every table and by training ------------------------
+
+
+def test_every_score_is_named_once_and_its_note_says_which_way_is_better():
+    names = [s.name for s in metrics.SCORES]
+    assert len(set(names)) == len(names)
+    assert metrics.training_scores() == ("afd", "fd", "kid")
+    assert metrics.calibrated_scores() == ("afd", "fd", "kid", "attribute_distance")
+    for s in metrics.SCORES:
+        if s.better in ("lower", "higher"):
+            assert f"({s.better} is better" in s.note, s.name
+    with pytest.raises(ValueError, match="better"):
+        metrics.Score("x", len, "x", better="bigger")
+    with pytest.raises(ValueError, match="unknown score 'fid'"):
+        metrics.score("fid")
+
+
+def test_a_score_added_to_the_registry_reaches_every_table_training_and_the_command_line(
+    monkeypatch, capsys, request
+):
+    """Adding a score is adding one ``Score``: the quality table, the damage table, the training
+    metric and the ``train`` command's last lines all show it, with no other edit."""
+    import keras
+
+    from course_utils.cli import _print_last_scores
+    from course_utils.models import make_generator_model
+
+    dark = metrics.Score(
+        "dark_share",
+        lambda c: float(np.mean(c.images < 64)),
+        "share of dark pixels (lower is better)",
+        during_training=True,
+        calibration_format="7.3f",
+        short="dark",
+        training_line="dark pixels {value:.1%} (real faces: {real:.1%}; {better} is better)",
+    )
+    n = 60
+    monkeypatch.setattr(metrics, "SCORES", (*metrics.SCORES, dark))
+    monkeypatch.setattr(metrics, "TRAINING_METRIC_N", n)  # what train's last lines compare with
+    metrics._floor.cache_clear()  # floors cached without the extra score must not be reused,
+    request.addfinalizer(metrics._floor.cache_clear)  # nor floors with it after this test
+    low = metrics.floor("procedural", n)
+    real = float(np.mean(metrics.get_reference("procedural", n).floor_images < 64))
+    assert low["dark_share"] == real
+
+    table = metrics.format_table({"real": low}).splitlines()
+    assert table[-1].split()[:2] == ["dark_share", f"{real:.4f}"]
+    assert table[-1].endswith("share of dark pixels (lower is better)")
+
+    calibration = metrics.format_calibration("procedural", n).splitlines()
+    assert calibration[1].split() == ["afd", "fd", "kid", "attr.dist", "dark"]
+    assert calibration[2].split()[-1] == f"{real:.3f}"
+    assert all(len(line.split()) == 2 + 5 for line in calibration[3:-2])  # "blur 0.5" + 5 scores
+
+    keras.utils.set_random_seed(0)
+    metric = metrics.make_training_metric("procedural", None, n=n)
+    row = {"epoch": 3, **metric(make_generator_model(widths=(16, 8), kernel_size=4))}
+    assert list(row) == ["epoch", "afd", "fd", "kid", "dark_share"]
+    _print_last_scores([row], "procedural")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and lines[1].startswith("  FD ")
+    assert lines[2] == (
+        f"  dark pixels {row['dark_share']:.1%} (real faces: {real:.1%}; lower is better)"
+    )

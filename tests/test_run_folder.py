@@ -266,7 +266,7 @@ def test_a_deleted_frame_without_a_checkpoint_is_named_when_the_gif_is_made(run,
         path.unlink()
     GANTrainer("ci", run).fit(faces, epochs=4, progress=False)
     assert warnings_of(capsys) == [
-        f"warning: {run}/frames: no frame for epoch 1 and no checkpoint "
+        f"warning: {run}/frames: no whole frame for epoch 1 and no checkpoint "
         "to repaint it from: training.gif is made without it"
     ]
     assert iio.imread(run / "training.gif", index=None).shape[0] == 3  # epochs 2, 3, 4
@@ -299,9 +299,9 @@ def test_a_run_dir_that_is_a_file_or_under_a_file_is_one_line(tmp_path, capsys):
     (tmp_path / "afile").write_text("not a folder")
     cases = {
         tmp_path / "afile": f"{tmp_path}/afile is a file, not a folder; move it away or "
-        "choose another --run-dir",
+        "choose another run folder (--run-dir on the command line, COURSE_RUNS_DIR in a notebook)",
         tmp_path / "afile" / "run": f"{tmp_path}/afile/run cannot be made: {tmp_path}/afile "
-        "is a file; choose another --run-dir",
+        "is a file; choose another run folder (--run-dir on the command line, COURSE_RUNS_DIR in a notebook)",
     }
     for run_dir, message in cases.items():
         with pytest.raises(RunFolderError) as error:
@@ -352,7 +352,7 @@ def test_epochs_below_one_are_refused_by_the_command_line(epochs, capsys):
         cli.main(["train", "--preset", "ci", "--epochs", epochs])
     assert exit_.value.code == 2
     assert (
-        f"argument --epochs: must be a whole number of at least 1, not '{epochs}'"
+        f"argument --epochs: must be a whole number from 1 to 100,000, not '{epochs}'"
         in capsys.readouterr().err
     )
 
@@ -422,7 +422,8 @@ def test_a_second_training_is_refused_while_the_first_holds_the_folder(run, face
         assert holder.stdout.readline().strip() == "held"
         message = (
             f"{run} is in use by another training (pid {holder.pid} on "
-            f"{socket.gethostname()}); wait for it or choose another --run-dir"
+            f"{socket.gethostname()}); wait for it or choose another run folder (--run-dir on the "
+            "command line, COURSE_RUNS_DIR in a notebook)"
         )
         with pytest.raises(RunFolderError) as error:
             GANTrainer("ci", run)

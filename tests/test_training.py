@@ -14,6 +14,7 @@ import tensorflow as tf
 from conftest import COURSE
 
 from course_utils import training
+from course_utils.callbacks import Callback
 from course_utils.data import load_faces, to_model_input
 from course_utils.presets import get_preset
 from course_utils.run_folder import load_discriminator, load_generator, read_history
@@ -78,10 +79,87 @@ def test_pixels_are_scaled_batch_by_batch_to_exactly_what_to_model_input_gives()
 
 def test_training_on_pixels_keeps_no_float_copy_of_them(monkeypatch):
     seen = []
-    monkeypatch.setattr(training, "train_loop", lambda trainer, images, epochs: seen.append(images))
+    real_make_dataset = training.make_dataset
+
+    def spy(images, *args, **kwargs):
+        seen.append(images)
+        return real_make_dataset(images, *args, **kwargs)
+
+    monkeypatch.setattr(training, "make_dataset", spy)
     faces = load_faces("procedural", limit=64)
     GANTrainer(replace(get_preset("ci"), batch_size=32)).fit(faces, epochs=1, progress=False)
-    assert seen[0] is faces
+    assert seen and all(images is faces for images in seen)
+
+
+def test_train_runs_the_loop_and_step_it_is_given_as_the_lesson_does(tmp_path):
+    # Lesson 5 passes its own train_loop and make_train_step: an edit there must show in training.
+    calls = {"loop": 0, "step": 0}
+
+    def lessons_make_train_step(*args):
+        step = training.make_train_step(*args)
+
+        def counted(batch):
+            calls["step"] += 1
+            return step(batch)
+
+        return counted
+
+    def lessons_loop(train_step, batches, epochs, first_epoch=1, callbacks=()):
+        calls["loop"] += 1
+        training.train_loop(train_step, batches, epochs, first_epoch, callbacks)
+
+    trainer = train(
+        tmp_path / "run",
+        "ci",
+        epochs=1,
+        progress=False,
+        metric=None,
+        loop=lessons_loop,
+        make_train_step=lessons_make_train_step,
+    )
+    preset = get_preset("ci")
+    assert calls == {"loop": 1, "step": preset.n_images // preset.batch_size}
+    assert [row["epoch"] for row in read_history(tmp_path / "run")] == [1]
+    assert trainer.epochs_done == 1
+
+
+def test_the_loop_calls_its_collaborators_after_each_step_and_epoch_in_order():
+    events = []
+
+    class Recorder(Callback):
+        def __init__(self, name):
+            self.name = name
+
+        def on_step_end(self, epoch, step):
+            events.append((self.name, "step", epoch, step))
+
+        def on_epoch_end(self, epoch, row):
+            events.append((self.name, "epoch", epoch, row["a"]))
+
+    def step(batch):
+        return {"a": tf.constant(float(batch))}
+
+    training.train_loop(
+        step,
+        lambda epoch: [epoch, 3 * epoch],
+        3,
+        first_epoch=2,
+        callbacks=[Recorder("first"), Recorder("second")],
+    )
+    assert events == [
+        ("first", "step", 2, 1),
+        ("second", "step", 2, 1),
+        ("first", "step", 2, 2),
+        ("second", "step", 2, 2),
+        ("first", "epoch", 2, 4.0),
+        ("second", "epoch", 2, 4.0),  # (2 + 6) / 2 steps
+        ("first", "step", 3, 1),
+        ("second", "step", 3, 1),
+        ("first", "step", 3, 2),
+        ("second", "step", 3, 2),
+        ("first", "epoch", 3, 6.0),
+        ("second", "epoch", 3, 6.0),
+    ]
 
 
 def test_short_training_moves_the_critic_away_from_chance():
@@ -123,10 +201,15 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint(
 def test_a_run_folder_refuses_a_different_preset_once_an_epoch_is_done(tmp_path):
     trainer = GANTrainer("ci", tmp_path / "run")
     trainer.fit(load_faces("procedural", limit=128), epochs=1, progress=False)
-    with pytest.raises(ValueError, match="preset name='ci', not 'classroom'"):
+    with pytest.raises(
+        ValueError, match="records preset name='ci', but the settings given now have 'classroom'"
+    ):
         GANTrainer("classroom", tmp_path / "run")
     # The same name with another learning rate is another experiment too (the Python API).
-    with pytest.raises(ValueError, match="preset learning_rate=0.0002, not 0.001"):
+    with pytest.raises(
+        ValueError,
+        match="records preset learning_rate=0.0002, but the settings given now have 0.001",
+    ):
         GANTrainer(replace(get_preset("ci"), learning_rate=1e-3), tmp_path / "run")
     # How long to train is not: a longer run of the same preset resumes.
     assert GANTrainer(replace(get_preset("ci"), epochs=9), tmp_path / "run").epochs_done == 1
