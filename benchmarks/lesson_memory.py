@@ -12,7 +12,7 @@ run, as the baseline. Target: every lesson under 1,000 MB. ``--cells`` also list
 raised the peak by more than 20 MB.
 
 Runs are written under ``COURSE_RUNS_DIR`` (default: a temporary folder, so lesson 5 trains its run
-from scratch, about 3 minutes on 2 cores, and lessons 6–9 reload it). Point ``COURSE_RUNS_DIR`` at a
+from scratch, about 2 minutes on 2 cores, and lessons 6–9 reload it). Point ``COURSE_RUNS_DIR`` at a
 copy of ``runs/`` to measure the lessons reusing a finished run instead.
 """
 
@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -95,10 +96,13 @@ def main():
     figure("tensorflow_import_mb", tensorflow_import_mb(), "MB")
     worst = 0
     for path in paths:
+        start = time.perf_counter()
         readings = lesson_memory(path)
+        seconds = time.perf_counter() - start
         peak = readings[-1][2] if readings else 0
         worst = max(worst, peak)
         figure(f"lesson_{path.name[:2]}_peak_mb", peak, "MB")
+        figure(f"lesson_{path.name[:2]}_run_seconds", seconds, "s")
         if args.cells:
             before = 0
             for first, rss, high in readings:

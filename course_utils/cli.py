@@ -6,6 +6,7 @@ fast and never loads TensorFlow.
 """
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -464,6 +465,9 @@ def main(argv=None, prog=PROG):
         if isinstance(error, OSError) and error.filename is not None and text.startswith("[Errno"):
             text = f"{error.filename}: {error.strerror}"
         print(f"error: {' '.join(text.split())}", file=sys.stderr)
+        # What TensorFlow leaves behind a failed restore logs hundreds of lines when it is deleted
+        # at exit: the one line above says it all.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
         return 2
     except (KeyboardInterrupt, Terminated) as stop:
         resume = "; run the same command again to resume from the last finished epoch"

@@ -1,31 +1,8 @@
-"""A run folder: everything one training run leaves behind, read and written in one place.
+"""A run folder: everything one training run leaves behind, read, written and mended in one place.
 
-::
-
-    runs/classroom/
-        config.json            the preset, data source and seed the run was made with
-        history.csv            one row per epoch: losses, the critic's verdicts, seconds, scores
-        .history.csv.bak       the same rows again, written after it: one of the two always survives
-        frames/epoch_0001.png  the 3×3 grid of the fixed preview noise after each epoch
-        checkpoints/           both players, both optimizers, the noise generator, the epoch
-        training.gif           the frames as one animation
-        .lock                  held by the training that writes the folder (its pid and host)
-
-Training writes it (``course_utils.training``); the plots, widgets, quality report and command line
-read it through this module. Every write is atomic — a temporary file in the same folder, then a
-rename — so a run killed at any moment leaves either the old file or the new one, never half of one.
-Files get the usual permissions (readable by everyone, as the umask allows), so a teacher's run
-folder can be shared with a class.
-
-Damage is mended where it can be and reported in one line where it cannot, never passed over: a
-damaged newest checkpoint falls back to the newest one that restores, a lost ``checkpoints/checkpoint``
-(TensorFlow's bookkeeping) is rebuilt from the checkpoint files, a cut ``history.csv`` is rebuilt from
-its copy (a half row is never kept), a frame deleted by hand is repainted from its epoch's checkpoint,
-and leftovers of an interrupted write are removed. A run folder that cannot be used (a file, not
-writable, in use by another training) raises ``RunFolderError``: one line that says what to do.
-
-This module sits low in the package (``data`` and ``slides`` use its atomic writes), so it imports
-Keras and TensorFlow (seconds) only inside ``RunFolder.load``, when a trained player is wanted.
+Every write is atomic, damage is mended where it can be and said in one line where it cannot, and a
+folder that cannot be used raises ``RunFolderError`` with one line that says what to do. The files
+and what is mended are listed in ``docs/DEVELOPING.md`` ("The run folder").
 """
 
 import contextlib
@@ -58,6 +35,10 @@ CHOOSE_ANOTHER = f"choose another run folder ({ANOTHER_FOLDER})"
 
 class RunFolderError(ValueError):
     """A run folder that cannot be used as it is; the message (one line) names it and says what to do."""
+
+
+class CheckpointMisfit(RunFolderError):
+    """Whole checkpoints whose tensors do not fit the networks built now (other settings)."""
 
 
 def describe_epochs(epochs):
@@ -367,20 +348,29 @@ class RunFolder:
         one, and the next older one is tried. Returns its number (= its epoch), or None when the
         folder holds no checkpoint. Skipped ones are reported in one line; when none restores,
         ``RunFolderError`` says so (nothing is trained over them)."""
-        damaged = []
-        for number in self.checkpoint_numbers():
-            problem = self._checkpoint_files_problem(number)
-            if problem is None:
-                try:
-                    restore(str(self.checkpoint_prefix(number)))
-                except Exception as error:  # TensorFlow raises many kinds here
-                    problem = _restore_problem(error)
-            if problem is None:
-                if damaged:
-                    names = ", ".join(f"ckpt-{n} is damaged ({why})" for n, why in damaged)
-                    notice(f"{self.checkpoints_dir}/{names}; {verb} ckpt-{number} (epoch {number})")
-                return number
-            damaged.append((number, problem))
+        damaged, problem = [], "no checkpoint"
+        with _tensorflow_quiet():
+            for number in self.checkpoint_numbers():
+                problem = self._checkpoint_files_problem(number)
+                if problem is None:
+                    try:
+                        restore(str(self.checkpoint_prefix(number)))
+                    except Exception as error:  # TensorFlow raises many kinds here
+                        problem = _restore_problem(error)
+                if problem is None:
+                    break
+                damaged.append((number, problem))
+        if problem is None:
+            if damaged:
+                names = ", ".join(f"ckpt-{n} is damaged ({why})" for n, why in damaged)
+                notice(f"{self.checkpoints_dir}/{names}; {verb} ckpt-{number} (epoch {number})")
+            return number
+        if damaged and all(why == MISFIT for _, why in damaged):
+            raise CheckpointMisfit(
+                f"{self.checkpoints_dir}: no checkpoint fits the networks {self.config_path} "
+                "describes (their shapes differ): if config.json was edited, put its old values "
+                "back; the checkpoints are kept"
+            )
         if damaged:
             names = "; ".join(f"ckpt-{n}: {why}" for n, why in damaged)
             raise RunFolderError(
@@ -463,6 +453,15 @@ class RunFolder:
             notice(f"{self.frames_dir}: " + "; ".join(said))
 
     # --- trained players ----------------------------------------------------------------------
+    def _restore_player(self, model, which):
+        player = player_checkpoint(**{which: model})
+        return self.restore_checkpoint(
+            lambda prefix: (
+                player.restore(prefix).expect_partial().assert_existing_objects_matched()
+            ),
+            verb="loaded",
+        )
+
     def load(self, which):
         """One player (``"generator"`` or ``"discriminator"``) with its latest checkpointed weights.
 
@@ -476,13 +475,14 @@ class RunFolder:
             model = make_generator_model(**preset.generator_knobs())
         else:
             model = make_discriminator_model(**preset.discriminator_knobs())
-        player = player_checkpoint(**{which: model})
-        number = self.restore_checkpoint(
-            lambda prefix: (
-                player.restore(prefix).expect_partial().assert_existing_objects_matched()
-            ),
-            verb="loaded",
-        )
+        failure = None
+        with _tensorflow_quiet():
+            try:
+                number = self._restore_player(model, which)
+            except RunFolderError as error:  # raised below, once the failed restores are gone
+                failure = str(error)
+        if failure:
+            raise RunFolderError(failure)
         if number is None:
             raise FileNotFoundError(f"'{self.checkpoints_dir}' holds no checkpoint: train first")
         return model
@@ -594,10 +594,31 @@ def _parse_row(header, cells):
     return row if row["epoch"] is not None and row["epoch"] >= 1 else None
 
 
+MISFIT = "its tensors' shapes differ from the networks'"
+
+
+@contextlib.contextmanager
+def _tensorflow_quiet():
+    """TensorFlow's logger silenced while checkpoints are tried: a checkpoint that does not fit
+    leaves objects whose deletion logs a warning line for every variable (hundreds)."""
+    import gc
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        gc.collect()  # the failed restores' leftovers are deleted (and would warn) here
+        logger.setLevel(level)
+
+
 def _restore_problem(error):
     """A short reason for a checkpoint that did not restore, from TensorFlow's long message."""
     text = re.sub(r"\{\{[^}]*\}\}\s*", "", str(error)).strip().split("\n")[0]
     for clue, reason in (
+        ("incompatible tensor with shape", MISFIT),
         ("Checksum does not match", "its data fails its checksum"),
         ("Read less bytes", "its data is cut short"),
         ("sstable", "its .index is unreadable"),

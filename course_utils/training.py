@@ -42,6 +42,7 @@ from course_utils.presets import get_preset
 from course_utils.progress import Progress
 from course_utils.run_folder import (
     ANOTHER_FOLDER,
+    CheckpointMisfit,
     RunFolder,
     RunFolderError,
     describe_epochs,
@@ -302,14 +303,14 @@ class GANTrainer:
                     .assert_existing_objects_matched()
                 )
             )
-        except RunFolderError as error:
-            if saved is not None or not run.config_path.parent.is_dir():
+        except CheckpointMisfit:
+            if saved is not None:
                 raise
             raise RunFolderError(
-                f"{error}. config.json, which says what the run was trained with, is missing: if "
-                f"the checkpoints are whole, they were made with another preset or seed than "
-                f"{self.preset.name} and {self.seed}; resume with those (--preset and --seed, "
-                "COURSE_PRESET in a notebook) before moving anything away"
+                f"{run.checkpoints_dir}: no checkpoint fits the networks of preset "
+                f"{self.preset.name}, and config.json, which says what the run was trained with, "
+                "is missing: resume with the preset the run was made with (--preset, or "
+                "COURSE_PRESET in a notebook); the checkpoints are kept"
             ) from None
         if number is not None and saved is None:
             if not self.read_only:

@@ -328,7 +328,9 @@ def plot_history(history, metric=None, floor=None):
         history = read_history(history)
     epochs = [row["epoch"] for row in history]
     panels = 4 if metric else 3
-    fig, axes = plt.subplots(1, panels, figsize=(4.1 * panels, 3.6), layout="constrained")
+    # Four panels share the width of three and a half, so a slide's labels stay readable.
+    width = 4.1 * panels if panels < 4 else 14.4
+    fig, axes = plt.subplots(1, panels, figsize=(width, 3.6), layout="constrained")
     axes = list(axes)
     for ax, key, who, color in (
         (axes[0], "gen_loss", "artist's loss (generator)", "C0"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from course_utils.data import to_model_input, to_pixels
+from course_utils.data import IMAGE_SIZE, to_model_input, to_pixels
 from course_utils.detector import (
     MIN_NEIGHBORS,
     MIN_SIZE,
@@ -59,7 +59,7 @@ def paint(generator, z):
         to_pixels(generator(z[i : i + PAINT_BATCH], training=False).numpy())
         for i in range(0, len(z), PAINT_BATCH)
     ]
-    return np.concatenate(batches) if batches else np.zeros((0, 56, 56), np.uint8)
+    return np.concatenate(batches) if batches else np.zeros((0, IMAGE_SIZE, IMAGE_SIZE), np.uint8)
 
 
 def principal_directions(generator, count=3, n=500, seed=0):
@@ -427,7 +427,7 @@ def latent_walk(generator, directions=None, seed=0, scale=4, reach=REACH):
     if directions is None:
         directions = principal_directions(generator, 3)
     z0, z1 = walk_points(generator, seed)
-    image = w.Image(format="png", width=56 * scale, height=56 * scale)
+    image = w.Image(format="png", width=IMAGE_SIZE * scale, height=IMAGE_SIZE * scale)
     t = w.FloatSlider(0.0, min=0.0, max=1.0, step=0.05, description="A → B", continuous_update=True)
     pushes = [
         w.FloatSlider(0.0, min=-reach, max=reach, step=0.25, description=f"direction {i + 1}")
@@ -470,7 +470,7 @@ def critic_game(game, scale=3):
     """Buttons "Real" and "Painted" over ``CriticGame`` ``game``; the score updates after each answer."""
     import ipywidgets as w
 
-    image = w.Image(format="png", width=56 * scale, height=56 * scale)
+    image = w.Image(format="png", width=IMAGE_SIZE * scale, height=IMAGE_SIZE * scale)
     real, fake = w.Button(description="Real"), w.Button(description="Painted")
     feedback, tally = w.Label(), w.Label(game.summary())
 

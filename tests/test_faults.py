@@ -267,8 +267,11 @@ def test_a_missing_config_with_another_preset_does_not_advise_moving_the_checkpo
     with pytest.raises(RunFolderError) as caught:
         GANTrainer("classroom", run)
     message = str(caught.value)
-    assert "config.json, which says what the run was trained with, is missing" in message
-    assert "resume with those (--preset and --seed" in message
+    assert message == (
+        f"{run}/checkpoints: no checkpoint fits the networks of preset classroom, and config.json, "
+        "which says what the run was trained with, is missing: resume with the preset the run was "
+        "made with (--preset, or COURSE_PRESET in a notebook); the checkpoints are kept"
+    )
     assert len(list((run / "checkpoints").glob("ckpt-*.index"))) == 3  # nothing moved
 
 
@@ -394,3 +397,21 @@ def test_sigterm_during_training_says_it_stopped_and_resumes(tmp_path):
     assert err.strip().splitlines()[-1] == (
         "stopped (SIGTERM); run the same command again to resume from the last finished epoch"
     )
+
+
+def test_generate_after_an_edited_architecture_is_one_line_without_warnings(run, tmp_path):
+    from conftest import run_course
+
+    path = run / "config.json"
+    config = json.loads(path.read_text())
+    config["preset"]["dense_channels"] = config["preset"]["dense_channels"] * 2
+    path.write_text(json.dumps(config))
+    result = run_course("generate", "--run-dir", str(run), "--out", str(tmp_path / "g.png"))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert lines == [
+        f"error: {run}/checkpoints: no checkpoint fits the networks {run}/config.json describes "
+        "(their shapes differ): if config.json was edited, put its old values back; the "
+        "checkpoints are kept"
+    ]
+    assert "WARNING" not in result.stderr
