@@ -6,6 +6,10 @@ lists them in this order: stop on NaN, score, show, paint a frame, record, save.
 """
 
 import numpy as np
+import tensorflow as tf
+
+from course_utils.run_folder import player_checkpoint
+from course_utils.viz import frame_image, write_png
 
 
 class Callback:
@@ -72,8 +76,6 @@ class TensorBoardLog:
 
     def writer(self):
         if self._writer is None:
-            import tensorflow as tf
-
             self._writer = tf.summary.create_file_writer(self.log_dir)
         return self._writer
 
@@ -89,10 +91,6 @@ class FrameWriter(Callback):
         self.write(epoch)
 
     def write(self, epoch):
-        import tensorflow as tf
-
-        from course_utils.viz import frame_image, write_png
-
         frame = frame_image(self.paint(), epoch)
         write_png(self.run.frame_path(epoch), frame)
         with self.tensorboard.writer().as_default():
@@ -107,8 +105,6 @@ class FrameWriter(Callback):
         todo, lost = self.run.frames_to_repaint(last_epoch)
         if not todo and not lost:
             return False
-        from course_utils.run_folder import player_checkpoint
-
         own = [v.numpy() for v in generator.variables]
         player = player_checkpoint(generator=generator)
         repainted = []
@@ -143,8 +139,6 @@ class HistoryWriter(Callback):
         if not self.run.checkpoint_numbers() or not self.run.config_path.exists():
             self.run.write_config(self.config)
         self.run.write_history(self.history)
-        import tensorflow as tf
-
         writer = self.tensorboard.writer()
         with writer.as_default():
             for name, value in row.items():

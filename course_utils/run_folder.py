@@ -26,6 +26,7 @@ from course_utils.presets import preset_from_dict
 
 HISTORY_FIELDS = ["epoch", "gen_loss", "disc_loss", "seconds", "d_real", "d_fake"]
 CHECKPOINT_FILE = re.compile(r"^ckpt-(\d+)\.(?:index|data-\d+-of-\d+)$")
+FRAME_PATTERN = re.compile(r"epoch_(\d+)\.png$")  # frames/epoch_0001.png: see frame_path
 DATA_SHARD = re.compile(r"^ckpt-\d+\.data-(\d+)-of-(\d+)$")
 
 
@@ -148,13 +149,13 @@ class RunFolder:
         training there would write over its history and mix two runs in one GIF."""
         if self.checkpoint_numbers():
             return
-        frames = sorted(self.frames_dir.glob("epoch_*.png"))
+        frames = [
+            int(m.group(1))
+            for p in self.frames_dir.glob("epoch_*.png")
+            if (m := FRAME_PATTERN.search(p.name))
+        ]
         rows = self.history_rows()[0] if self.history_path.exists() else []
-        last = max(
-            [row["epoch"] for row in rows]
-            + [int(p.stem[6:]) for p in frames if p.stem[6:].isdigit()],
-            default=0,
-        )
+        last = max([row["epoch"] for row in rows] + frames, default=0)
         if last >= 2:
             what = f"history to epoch {last}, {len(frames)} frames"
             raise RunFolderError(
@@ -217,8 +218,8 @@ class RunFolder:
             return f"{self.path} cannot be made: {blocking} is a file; " + CHOOSE_ANOTHER
         if isinstance(error, PermissionError):
             return (
-                f"{self.path} is not writable ({error.strerror}); make it writable, or choose "
-                f"another run folder ({ANOTHER_FOLDER})"
+                f"{self.path} is not writable ({error.strerror}); make it writable, or "
+                + CHOOSE_ANOTHER
             )
         return f"{self.path} cannot be used as a run folder ({error.strerror}); " + CHOOSE_ANOTHER
 
@@ -479,10 +480,12 @@ class RunFolder:
         with _tensorflow_quiet():
             try:
                 number = self._restore_player(model, which)
-            except RunFolderError as error:  # raised below, once the failed restores are gone
-                failure = str(error)
-        if failure:
-            raise RunFolderError(failure)
+            except RunFolderError as error:
+                # Raised below without its traceback, so the failed restores it holds are freed
+                # (and their warnings silenced) here.
+                failure = error.with_traceback(None)
+        if failure is not None:
+            raise failure
         if number is None:
             raise FileNotFoundError(f"'{self.checkpoints_dir}' holds no checkpoint: train first")
         return model

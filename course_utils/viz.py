@@ -10,7 +10,6 @@ imported only inside the plotting functions: training writes frames and GIFs wit
 (or needing a display backend).
 """
 
-import re
 from pathlib import Path
 
 import cv2
@@ -21,9 +20,7 @@ from course_utils.atomic_write import atomic_write_bytes
 from course_utils.data import to_pixels
 from course_utils.faces import CATEGORIES, CATEGORY_LABELS, category_shares
 from course_utils.notices import notice
-from course_utils.run_folder import frame_is_whole, read_history
-
-FRAME_PATTERN = re.compile(r"epoch_(\d+)\.png$")
+from course_utils.run_folder import FRAME_PATTERN, frame_is_whole, read_history
 
 
 def grid_image(images, ncols=3, pad=2, background=64):

@@ -20,7 +20,8 @@ from course_utils.detector import (
     load_cascade,
     prepare_for_detector,
 )
-from course_utils.viz import FRAME_PATTERN, frame_paths, grid_image, pick_frames
+from course_utils.run_folder import FRAME_PATTERN
+from course_utils.viz import frame_paths, grid_image, pick_frames
 
 PAINT_BATCH = 50  # paintings generated at a time (a lesson's kernel stays small)
 REACH = 3.0  # the direction sliders' full reach: ±3 standard deviations of the noise

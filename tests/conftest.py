@@ -28,6 +28,19 @@ def run_course(*args, timeout=600):
     )
 
 
+def train_ci_run(run_dir, faces, epochs=3):
+    """A finished ``ci`` run of ``epochs`` epochs in ``run_dir`` (checkpoints, frames, the GIF),
+    written under umask 022 as a learner's would be; the fault tests copy it and damage the copy."""
+    from course_utils.training import GANTrainer
+
+    umask = os.umask(0o022)
+    try:
+        GANTrainer("ci", run_dir).fit(faces, epochs=epochs, progress=False)
+    finally:
+        os.umask(umask)
+    return run_dir
+
+
 @pytest.fixture
 def jpeg_folder(tmp_path):
     """A folder shaped like Anime-Face-Dataset: colour JPEGs of 90–120 px named like 12345_2008.jpg."""

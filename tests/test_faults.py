@@ -13,6 +13,7 @@ import shutil
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import train_ci_run
 
 from course_utils import cli
 from course_utils.data import load_faces
@@ -29,9 +30,7 @@ def faces():
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, faces):
-    run_dir = tmp_path_factory.mktemp("trained") / "run"
-    GANTrainer("ci", run_dir).fit(faces, epochs=3, progress=False)
-    return run_dir
+    return train_ci_run(tmp_path_factory.mktemp("trained") / "run", faces)
 
 
 @pytest.fixture

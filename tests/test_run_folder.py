@@ -16,7 +16,7 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import run_course
+from conftest import run_course, train_ci_run
 
 from course_utils import cli
 from course_utils.data import load_faces
@@ -36,13 +36,7 @@ def faces():
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, faces):
     """A finished 3-epoch ``ci`` run (checkpoints 1-3, frames 1-3, the GIF), never modified."""
-    run_dir = tmp_path_factory.mktemp("trained") / "run"
-    umask = os.umask(0o022)
-    try:
-        GANTrainer("ci", run_dir).fit(faces, epochs=3, progress=False)
-    finally:
-        os.umask(umask)
-    return run_dir
+    return train_ci_run(tmp_path_factory.mktemp("trained") / "run", faces)
 
 
 @pytest.fixture

@@ -111,19 +111,23 @@ def test_plot_history_draws_the_score_only_where_recorded_next_to_the_floor():
     assert len(viz.plot_history(rows).axes) == 3
 
 
+# Four real faces' styles, and an artist that paints every face in style 0 of each category.
+REAL_STYLES = {
+    "hair_style": [0, 1, 2, 3],
+    "eye_style": [0, 1, 2, 0],
+    "mouth_style": [0, 1, 2, 2],
+    "blush": [0, 1, 0, 1],
+}
+COLLAPSED_STYLES = {name: [0, 0, 0, 0] for name in REAL_STYLES}
+
+
 def test_category_share_bars_show_a_collapsed_artist():
     import matplotlib
 
     matplotlib.use("Agg")
     from course_utils.faces import CATEGORIES, CATEGORY_LABELS
 
-    real = {
-        "hair_style": [0, 1, 2, 3],
-        "eye_style": [0, 1, 2, 0],
-        "mouth_style": [0, 1, 2, 2],
-        "blush": [0, 1, 0, 1],
-    }
-    collapsed = {name: [0, 0, 0, 0] for name in real}
+    real, collapsed = REAL_STYLES, COLLAPSED_STYLES
     fig = viz.plot_category_shares({"real faces": real, "collapsed": collapsed})
     hair = fig.axes[0]
     assert hair.get_title() == "hair style"
@@ -343,13 +347,7 @@ def test_style_mismatch_counts_the_faces_in_another_style_and_the_legend_says_it
     import matplotlib
 
     matplotlib.use("Agg")
-    real = {
-        "hair_style": [0, 1, 2, 3],
-        "eye_style": [0, 1, 2, 0],
-        "mouth_style": [0, 1, 2, 2],
-        "blush": [0, 1, 0, 1],
-    }
-    collapsed = {name: [0, 0, 0, 0] for name in real}
+    real, collapsed = REAL_STYLES, COLLAPSED_STYLES
     off = viz.style_mismatch(collapsed, real)
     # Hair: real shares 1/4 each, the artist paints only style 0: 3 faces in 4 would have to change.
     assert off["hair_style"] == 0.75 and off["eye_style"] == 0.5 and off["blush"] == 0.5
