@@ -8,8 +8,28 @@ lists them in this order: stop on NaN, score, show, paint a frame, record, save.
 import numpy as np
 import tensorflow as tf
 
+from course_utils.language import Messages
 from course_utils.run_folder import player_checkpoint
 from course_utils.viz import frame_image, write_png
+
+_say = Messages(
+    __name__,
+    {
+        "diverged": (
+            "epoch {epoch}: {losses} became {value}. Training stopped; the last good checkpoint "
+            "(epoch {last}) is kept. Try a lower learning rate.",
+            "第 {epoch} 轮：{losses} 变成了 {value}。训练已停止；上一个完好的检查点"
+            "（第 {last} 轮）保留着。试试调低学习率。",
+        ),
+        "diverged, kept in": (
+            "epoch {epoch}: {losses} became {value}. Training stopped; the last good checkpoint "
+            "(epoch {last}) is kept in {folder}. Try a lower learning rate.",
+            "第 {epoch} 轮：{losses} 变成了 {value}。训练已停止；上一个完好的检查点"
+            "（第 {last} 轮）保留在 {folder}。试试调低学习率。",
+        ),
+        "and": (" and ", " 和 "),
+    },
+)
 
 
 class Callback:
@@ -35,12 +55,14 @@ class DivergenceGuard(Callback):
     def on_epoch_end(self, epoch, row):
         bad = [k for k in ("gen_loss", "disc_loss") if not np.isfinite(row[k])]
         if bad:
-            raise TrainingDiverged(
-                f"epoch {epoch}: {' and '.join(bad)} became {row[bad[0]]}. Training stopped; the "
-                f"last good checkpoint (epoch {epoch - 1}) is kept"
-                + (f" in {self.checkpoints_dir}" if self.checkpoints_dir else "")
-                + ". Try a lower learning rate."
+            said = dict(
+                epoch=epoch, losses=_say("and").join(bad), value=row[bad[0]], last=epoch - 1
             )
+            if self.checkpoints_dir:
+                raise TrainingDiverged(
+                    _say("diverged, kept in", **said, folder=self.checkpoints_dir)
+                )
+            raise TrainingDiverged(_say("diverged", **said))
 
 
 class Scores(Callback):

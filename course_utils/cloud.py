@@ -9,11 +9,40 @@ import os
 import sys
 from pathlib import Path
 
+from course_utils.language import Messages
+
+_say = Messages(
+    __name__,
+    {
+        "binder memory": (
+            "Binder gives this session 1-2 GB of memory and a lesson needs up to 1 GB: shut down "
+            "the previous lesson's kernel first (Kernel → Shut Down Kernel, or the Running tab).",
+            "Binder 只给这个会话 1-2 GB 内存，而一课最多要用 1 GB：请先关掉上一课的内核"
+            "（Kernel → Shut Down Kernel，或者在 Running 标签页里关）。",
+        ),
+        "gpu": ("GPU: {name} ({count} visible)", "GPU：{name}（可见 {count} 块）"),
+        "cpu only": (
+            "CPU only ({cores} cores): the classroom preset is sized for this",
+            "只有 CPU（{cores} 核）：classroom 预设正是按这种机器设计的",
+        ),
+        "cpu only in colab": (
+            "CPU only ({cores} cores): the classroom preset is sized for this. "
+            "In Colab: Runtime → Change runtime type → T4 GPU, then run the notebook again.",
+            "只有 CPU（{cores} 核）：classroom 预设正是按这种机器设计的。"
+            "在 Colab 里：代码执行程序（Runtime）→ 更改运行时类型（Change runtime type）"
+            "→ T4 GPU，然后重新运行这个笔记本。",
+        ),
+        "drive outside colab": (
+            "Google Drive is only available inside Colab; use use_drive=False",
+            "只有在 Colab 里才能用 Google Drive；请用 use_drive=False",
+        ),
+    },
+)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DRIVE_MOUNT = Path("/content/drive")
 DRIVE_MYDRIVE = DRIVE_MOUNT / "MyDrive"
 DRIVE_ROOT = DRIVE_MYDRIVE / "gan-atelier"
-COLAB_GPU_HINT = "In Colab: Runtime → Change runtime type → T4 GPU, then run the notebook again."
 
 
 def in_colab():
@@ -31,10 +60,7 @@ def binder_memory_hint():
     lesson's kernel peaks just under 1 GB (TensorFlow alone 0.6 GB; ``benchmarks/lesson_memory.py``),
     and two open kernels lose one."""
     if on_binder():
-        print(
-            "Binder gives this session 1-2 GB of memory and a lesson needs up to 1 GB: shut down "
-            "the previous lesson's kernel first (Kernel → Shut Down Kernel, or the Running tab)."
-        )
+        print(_say("binder memory"))
 
 
 def gpu_names():
@@ -53,9 +79,8 @@ def describe_hardware():
     In Colab without a GPU, the line also says how to get one."""
     names = gpu_names()
     if names:
-        return f"GPU: {names[0]} ({len(names)} visible)"
-    line = f"CPU only ({os.cpu_count()} cores): the classroom preset is sized for this"
-    return f"{line}. {COLAB_GPU_HINT}" if in_colab() else line
+        return _say("gpu", name=names[0], count=len(names))
+    return _say("cpu only in colab" if in_colab() else "cpu only", cores=os.cpu_count())
 
 
 def suggested_training_options():
@@ -94,7 +119,7 @@ def run_dir_path(name, use_drive=None):
         use_drive = in_colab() and DRIVE_MYDRIVE.exists()
     if use_drive:
         if not in_colab():
-            raise RuntimeError("Google Drive is only available inside Colab; use use_drive=False")
+            raise RuntimeError(_say("drive outside colab"))
         if not DRIVE_MYDRIVE.exists():
             from google.colab import drive
 

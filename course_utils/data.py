@@ -19,6 +19,83 @@ from course_utils.face_folders import (
 )
 from course_utils.faces import IMAGE_SIZE, render_faces
 from course_utils.image_files import RESIZE_INTERPOLATION, read_face
+from course_utils.language import Messages
+
+_say = Messages(
+    __name__,
+    {
+        "limit not positive": (
+            "limit must be positive, got {limit}",
+            "limit 必须是正数，收到的是 {limit}",
+        ),
+        "floats like model input": (
+            "to_model_input expects uint8 pixels 0..255, got {dtype} values "
+            "from {low:g} to {high:g}: it looks like model input already: use it as it is",
+            "to_model_input 要的是 0..255 的 uint8 像素，收到的是 {dtype}，取值从 {low:g} "
+            "到 {high:g}：它看起来已经是模型输入了，直接用就行",
+        ),
+        "floats not pixels": (
+            "to_model_input expects uint8 pixels 0..255, got {dtype} values "
+            "from {low:g} to {high:g}: convert it to uint8 first",
+            "to_model_input 要的是 0..255 的 uint8 像素，收到的是 {dtype}，取值从 {low:g} "
+            "到 {high:g}：请先把它转换成 uint8",
+        ),
+        "not whole numbers": (
+            "to_model_input expects uint8 pixels 0..255, got {dtype}",
+            "to_model_input 要的是 0..255 的 uint8 像素，收到的是 {dtype}",
+        ),
+        "wrong shape": (
+            "to_model_input: expected images of shape {expected} as uint8 pixels "
+            "0..255, got shape {shape}",
+            "to_model_input：要的是形状为 {expected} 的图像（0..255 的 uint8 像素），"
+            "收到的形状是 {shape}",
+        ),
+        "wrong shape, channel axis": (
+            "to_model_input: expected images of shape {expected} as uint8 pixels "
+            "0..255, got shape {shape} (drop the channel axis: images[..., 0])",
+            "to_model_input：要的是形状为 {expected} 的图像（0..255 的 uint8 像素），"
+            "收到的形状是 {shape}（去掉通道轴：images[..., 0]）",
+        ),
+        "outside 0..255": (
+            "to_model_input expects pixels 0..255, got {dtype} values from {low:g} to {high:g}",
+            "to_model_input 要的是 0..255 的像素，收到的是 {dtype}，取值从 {low:g} 到 {high:g}",
+        ),
+        "model input type": (
+            "model input: expected float32 in [-1, 1] of shape (N, {size}, {size}, 1), "
+            "got {dtype}: did you forget to_model_input?",
+            "模型输入：要的是形状为 (N, {size}, {size}, 1)、取值在 [-1, 1] 的 float32，"
+            "收到的是 {dtype}：是不是忘了 to_model_input？",
+        ),
+        "model input shape": (
+            "model input: expected float32 in [-1, 1] of shape (N, {size}, {size}, 1), "
+            "got shape {shape}: did you forget to_model_input?",
+            "模型输入：要的是形状为 (N, {size}, {size}, 1)、取值在 [-1, 1] 的 float32，"
+            "收到的形状是 {shape}：是不是忘了 to_model_input？",
+        ),
+        "model input not finite": (
+            "model input: expected float32 in [-1, 1] of shape (N, {size}, {size}, 1), "
+            "got NaN or infinite values",
+            "模型输入：要的是形状为 (N, {size}, {size}, 1)、取值在 [-1, 1] 的 float32，"
+            "里面却有 NaN 或无穷大",
+        ),
+        "model input too high": (
+            "model input: expected float32 in [-1, 1] of shape (N, {size}, {size}, 1), "
+            "got values up to {high:.1f}: did you forget to_model_input?",
+            "模型输入：要的是形状为 (N, {size}, {size}, 1)、取值在 [-1, 1] 的 float32，"
+            "最大值却到了 {high:.1f}：是不是忘了 to_model_input？",
+        ),
+        "model input too low": (
+            "model input: expected float32 in [-1, 1] of shape (N, {size}, {size}, 1), "
+            "got values down to {low:.1f}: did you forget to_model_input?",
+            "模型输入：要的是形状为 (N, {size}, {size}, 1)、取值在 [-1, 1] 的 float32，"
+            "最小值却低到 {low:.1f}：是不是忘了 to_model_input？",
+        ),
+        "faces freed": (
+            "make_dataset: its faces were freed while it was still being read",
+            "make_dataset：数据集还在读取，它的人脸数组却已经被释放了",
+        ),
+    },
+)
 
 # The lesson's own names, and (after them) those re-exported for the lessons, tests and benchmarks
 # that import them from here.
@@ -57,7 +134,7 @@ def load_faces(source="procedural", limit=DEFAULT_LIMIT, cache_dir=None, seed=0,
     (``prepare_folder``); ``verbose=True`` prints what was used and skipped.
     """
     if limit is not None and limit <= 0:
-        raise ValueError(f"limit must be positive, got {limit}")
+        raise ValueError(_say("limit not positive", limit=limit))
     if str(source) == "procedural":
         images, _ = render_faces(limit or DEFAULT_LIMIT, seed=seed)
         return images
@@ -81,31 +158,18 @@ def check_pixels(images, size):
     shape = f"(N, {size}, {size})" if size else "(N, H, W)"
     if images.dtype.kind == "f":
         low, high = _value_range(images)
-        hint = (
-            "it looks like model input already: use it as it is"
-            if low >= -1 and high <= 1
-            else "convert it to uint8 first"
-        )
-        raise ValueError(
-            f"to_model_input expects uint8 pixels 0..255, got {images.dtype} values "
-            f"from {low:g} to {high:g}: {hint}"
-        )
+        kind = "floats like model input" if low >= -1 and high <= 1 else "floats not pixels"
+        raise ValueError(_say(kind, dtype=images.dtype, low=low, high=high))
     if images.dtype.kind not in "ui":
-        raise ValueError(f"to_model_input expects uint8 pixels 0..255, got {images.dtype}")
+        raise ValueError(_say("not whole numbers", dtype=images.dtype))
     if images.ndim != 3 or (size and images.shape[1:] != (size, size)):
         channel_axis = images.ndim == 4 and images.shape[-1] == 1
-        hint = " (drop the channel axis: images[..., 0])" if channel_axis else ""
-        raise ValueError(
-            f"to_model_input: expected images of shape {shape} as uint8 pixels "
-            f"0..255, got shape {images.shape}{hint}"
-        )
+        kind = "wrong shape, channel axis" if channel_axis else "wrong shape"
+        raise ValueError(_say(kind, expected=shape, shape=images.shape))
     if images.dtype != np.uint8:
         low, high = _value_range(images)
         if low < 0 or high > 255:
-            raise ValueError(
-                f"to_model_input expects pixels 0..255, got {images.dtype} values "
-                f"from {low:g} to {high:g}"
-            )
+            raise ValueError(_say("outside 0..255", dtype=images.dtype, low=low, high=high))
     return images
 
 
@@ -136,19 +200,17 @@ def check_model_input(x, size=IMAGE_SIZE):
     would train without an error and give a GAN that never matches its data.
     """
     array = np.asarray(x)
-    expected = f"expected float32 in [-1, 1] of shape (N, {size}, {size}, 1)"
-    hint = "did you forget to_model_input?"
     if array.dtype != np.float32:
-        raise ValueError(f"model input: {expected}, got {array.dtype}: {hint}")
+        raise ValueError(_say("model input type", size=size, dtype=array.dtype))
     if array.ndim != 4 or array.shape[1:] != (size, size, 1):
-        raise ValueError(f"model input: {expected}, got shape {array.shape}: {hint}")
+        raise ValueError(_say("model input shape", size=size, shape=array.shape))
     low, high = _value_range(array)  # NaN and infinity show up in these two
     if not (np.isfinite(low) and np.isfinite(high)):
-        raise ValueError(f"model input: {expected}, got NaN or infinite values")
+        raise ValueError(_say("model input not finite", size=size))
     if high > 1 + MODEL_INPUT_TOLERANCE:
-        raise ValueError(f"model input: {expected}, got values up to {high:.1f}: {hint}")
+        raise ValueError(_say("model input too high", size=size, high=high))
     if low < -1 - MODEL_INPUT_TOLERANCE:
-        raise ValueError(f"model input: {expected}, got values down to {low:.1f}: {hint}")
+        raise ValueError(_say("model input too low", size=size, low=low))
     return x
 
 
@@ -184,7 +246,7 @@ def make_dataset(x, batch_size=256, seed=None):
     def faces_at(positions):
         held = weak_faces()
         if held is None:
-            raise RuntimeError("make_dataset: its faces were freed while it was still being read")
+            raise RuntimeError(_say("faces freed"))
         return held[positions]
 
     def pick(positions):

@@ -14,6 +14,28 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from course_utils.language import Messages
+
+_say = Messages(
+    __name__,
+    {
+        "no cascade classifier": (
+            "OpenCV {version} has no CascadeClassifier (OpenCV 5 moved it to the contrib "
+            "build): pip install 'opencv-python-headless>=4.8,<5'",
+            "OpenCV {version} 没有 CascadeClassifier（OpenCV 5 把它挪到了 contrib 版本）："
+            "pip install 'opencv-python-headless>=4.8,<5'",
+        ),
+        "cascade unreadable": (
+            "{path}: OpenCV could not read the anime-face cascade",
+            "{path}：OpenCV 读不了这个动漫人脸检测器（级联分类器）文件",
+        ),
+        "not uint8": (
+            "detect_faces wants uint8 pixels 0..255, got {dtype}",
+            "detect_faces 要的是 0..255 的 uint8 像素，收到的是 {dtype}",
+        ),
+    },
+)
+
 CASCADE_PATH = Path(__file__).resolve().parent / "assets" / "lbpcascade_animeface.xml"
 UPSCALE = 2
 PAD_FRACTION = 0.25
@@ -26,13 +48,10 @@ MIN_SIZE = (40, 40)
 def load_cascade():
     """The vendored cascade, loaded once. Needs an OpenCV with ``CascadeClassifier`` (4.x, or contrib)."""
     if not hasattr(cv2, "CascadeClassifier"):
-        raise ImportError(
-            f"OpenCV {cv2.__version__} has no CascadeClassifier (OpenCV 5 moved it to the contrib "
-            "build): pip install 'opencv-python-headless>=4.8,<5'"
-        )
+        raise ImportError(_say("no cascade classifier", version=cv2.__version__))
     cascade = cv2.CascadeClassifier(str(CASCADE_PATH))
     if cascade.empty():
-        raise OSError(f"{CASCADE_PATH}: OpenCV could not read the anime-face cascade")
+        raise OSError(_say("cascade unreadable", path=CASCADE_PATH))
     return cascade
 
 
@@ -49,7 +68,7 @@ def detect_faces(images_uint8):
     """For each uint8 image ``(N, H, W)`` or ``(N, H, W, 1)``: True where the cascade finds a face."""
     images = np.asarray(images_uint8)
     if images.dtype != np.uint8:
-        raise ValueError(f"detect_faces wants uint8 pixels 0..255, got {images.dtype}")
+        raise ValueError(_say("not uint8", dtype=images.dtype))
     if images.ndim == 4:
         images = images[..., 0]
     cascade = load_cascade()

@@ -18,7 +18,74 @@ from pathlib import Path
 
 from course_utils.face_folders import DEFAULT_LIMIT, prepare_folder
 from course_utils.image_files import one_line
+from course_utils.language import Messages
 from course_utils.notices import notice
+
+_say = Messages(
+    __name__,
+    {
+        "archive changed": (
+            "{archive} does not match the SHA-256 given (the archive changed?); "
+            "downloading it again",
+            "{archive} 与给定的 SHA-256 不符（压缩包换过了？），重新下载",
+        ),
+        "checksum mismatch": (
+            "{archive}: SHA-256 mismatch (expected {expected}, got {actual}); "
+            "the download was deleted.",
+            "{archive}：SHA-256 不符（应为 {expected}，实际是 {actual}），下载的文件已删除。",
+        ),
+        "gave a web page": (
+            "{archive}: {url} gave a web page, not a zip or tar archive; the URL "
+            "must point at the archive file itself (…/name.zip), not at a folder "
+            "or a page. The download was deleted.",
+            "{archive}：{url} 返回的是一个网页，不是 zip 或 tar 压缩包；URL "
+            "必须直接指向压缩包文件本身（…/name.zip），而不是文件夹或网页。下载的文件已删除。",
+        ),
+        "gave another file": (
+            "{archive}: {url} gave a file starting {start!r}, not a zip or tar archive; "
+            "the URL must point at the archive file itself (…/name.zip), not at a folder "
+            "or a page. The download was deleted.",
+            "{archive}：{url} 返回的文件以 {start!r} 开头，不是 zip 或 tar 压缩包；URL "
+            "必须直接指向压缩包文件本身（…/name.zip），而不是文件夹或网页。下载的文件已删除。",
+        ),
+        "download failed": (
+            "{url}: download failed ({reason}); check the link and the network",
+            "{url}：下载失败（{reason}）；请检查链接和网络",
+        ),
+        "writes too much": (
+            "{archive}: extracting it writes more than {cap} "
+            "(MAX_EXTRACT_BYTES): a zip bomb, or not the face dataset; "
+            "extraction stopped",
+            "{archive}：解压写出的数据超过 {cap}（MAX_EXTRACT_BYTES）："
+            "可能是压缩炸弹，或者根本不是人脸数据集；已停止解压",
+        ),
+        "not an archive": (
+            "{archive}: not a zip or tar archive",
+            "{archive}：不是 zip 或 tar 压缩包",
+        ),
+        "declares too much": (
+            "{archive}: its members add up to {declared}, more "
+            "than {cap} (MAX_EXTRACT_BYTES; the face dataset "
+            "unpacks to about 0.5 GiB): a zip bomb, or not the face dataset; "
+            "nothing extracted",
+            "{archive}：里面的文件加起来有 {declared}，超过 {cap}"
+            "（MAX_EXTRACT_BYTES；人脸数据集解压后约 0.5 GiB）："
+            "可能是压缩炸弹，或者根本不是人脸数据集；什么都没有解压",
+        ),
+        "cannot extract": (
+            "{archive}: cannot extract '{name}' ({reason}); "
+            "the archive may be damaged: delete it and download it "
+            "again",
+            "{archive}：无法解压 '{name}'（{reason}）；压缩包可能已损坏：请删除它，重新下载",
+        ),
+        "unsafe member": (
+            "{archive}: unsafe member '{name}' (a link, device or path outside "
+            "the target folder); nothing extracted",
+            "{archive}：不安全的成员 '{name}'（链接、设备文件，或落在目标文件夹之外的路径）；"
+            "什么都没有解压",
+        ),
+    },
+)
 
 # Why 4 GiB: the real dataset unpacks to about 460 MB; a "zip bomb" of 1 MB unpacks to 1 GiB or
 # more. Checked on the archive's declared sizes before extracting, and on the bytes written while
@@ -44,10 +111,7 @@ def download_dataset(
     expected = sha256.lower() if sha256 else None
     actual = file_sha256(archive) if archive.exists() else None
     if actual is not None and expected is not None and actual != expected:
-        notice(
-            f"{archive} does not match the SHA-256 given (the archive changed?); "
-            "downloading it again"
-        )
+        notice(_say("archive changed", archive=archive))
         archive.unlink()
         actual = None
     if actual is None:
@@ -55,19 +119,13 @@ def download_dataset(
         actual = file_sha256(archive)
     if expected is not None and actual != expected:
         archive.unlink()
-        raise ValueError(
-            f"{archive}: SHA-256 mismatch (expected {sha256}, got {actual}); "
-            "the download was deleted."
-        )
+        raise ValueError(_say("checksum mismatch", archive=archive, expected=sha256, actual=actual))
     if _archive_kind(archive) is None:
         start = archive.read_bytes()[:64]
         archive.unlink()
-        what = "a web page" if start.lstrip()[:1] == b"<" else f"a file starting {start[:16]!r}"
-        raise ValueError(
-            f"{archive}: {url} gave {what}, not a zip or tar archive; the URL "
-            "must point at the archive file itself (…/name.zip), not at a folder "
-            "or a page. The download was deleted."
-        )
+        if start.lstrip()[:1] == b"<":
+            raise ValueError(_say("gave a web page", archive=archive, url=url))
+        raise ValueError(_say("gave another file", archive=archive, url=url, start=start[:16]))
     images_dir = dest / "images"
     if _extracted_from(images_dir) != actual:
         _extract_afresh(archive, images_dir, actual, max_extract_bytes)
@@ -94,9 +152,7 @@ def _fetch(url, archive):
     except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
         Path(tmp).unlink(missing_ok=True)
         reason = getattr(error, "reason", None) or error
-        raise ConnectionError(
-            f"{url}: download failed ({reason}); check the link and the network"
-        ) from None
+        raise ConnectionError(_say("download failed", url=url, reason=reason)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -169,11 +225,7 @@ def _copy_capped(source, target, written, cap, archive):
         for block in iter(lambda: source.read(1 << 20), b""):
             written += len(block)
             if written > cap:
-                raise ValueError(
-                    f"{archive}: extracting it writes more than {_size_text(cap)} "
-                    "(MAX_EXTRACT_BYTES): a zip bomb, or not the face dataset; "
-                    "extraction stopped"
-                )
+                raise ValueError(_say("writes too much", archive=archive, cap=_size_text(cap)))
             out.write(block)
     return written
 
@@ -186,16 +238,18 @@ def safe_extract(archive, dest, max_bytes=None):
     archive, dest = Path(archive), Path(dest).resolve()
     kind = _archive_kind(archive)
     if kind is None:
-        raise ValueError(f"{archive}: not a zip or tar archive")
+        raise ValueError(_say("not an archive", archive=archive))
     with zipfile.ZipFile(archive) if kind == "zip" else tarfile.open(archive) as opened:
         members = _safe_members(archive, opened, kind, dest)
         declared = _declared_size(size for _, is_dir, size in members if not is_dir)
         if declared > cap:
             raise ValueError(
-                f"{archive}: its members add up to {_size_text(declared)}, more "
-                f"than {_size_text(cap)} (MAX_EXTRACT_BYTES; the face dataset "
-                "unpacks to about 0.5 GiB): a zip bomb, or not the face dataset; "
-                "nothing extracted"
+                _say(
+                    "declares too much",
+                    archive=archive,
+                    declared=_size_text(declared),
+                    cap=_size_text(cap),
+                )
             )
         written = 0
         for member, is_dir, _ in members:
@@ -219,9 +273,7 @@ def safe_extract(archive, dest, max_bytes=None):
                 tarfile.TarError,
             ) as error:
                 raise ValueError(
-                    f"{archive}: cannot extract '{name}' ({one_line(error)}); "
-                    "the archive may be damaged: delete it and download it "
-                    "again"
+                    _say("cannot extract", archive=archive, name=name, reason=one_line(error))
                 ) from None
     return dest
 
@@ -238,9 +290,6 @@ def _safe_members(archive, opened, kind, dest):
             name, is_dir, size = member.name, member.isdir(), member.size
             bad_type = not (member.isfile() or member.isdir())
         if bad_type or not _inside(dest, name) or Path(name).is_absolute():
-            raise ValueError(
-                f"{archive}: unsafe member '{name}' (a link, device or path outside "
-                "the target folder); nothing extracted"
-            )
+            raise ValueError(_say("unsafe member", archive=archive, name=name))
         members.append((member, is_dir, size))
     return members

@@ -24,7 +24,78 @@ from course_utils.image_files import (
     printable_path,
     try_read_face,
 )
+from course_utils.language import Messages
 from course_utils.notices import notice
+
+_say = Messages(
+    __name__,
+    {
+        "report head": (
+            "{faces} faces of {size}×{size} prepared, {skipped} files skipped",
+            "准备好了 {faces} 张 {size}×{size} 的人脸，跳过了 {skipped} 个文件",
+        ),
+        "skipped file": ("  skipped {path}: {reason}", "  跳过 {path}：{reason}"),
+        "summary head": (
+            "{used} images used, {skipped} files skipped",
+            "用了 {used} 张图像，跳过了 {skipped} 个文件",
+        ),
+        "summary head from folder": (
+            "{used} images used from {folder}, {skipped} files skipped",
+            "从 {folder} 用了 {used} 张图像，跳过了 {skipped} 个文件",
+        ),
+        "limit reached": (
+            ", {unused} more not needed (limit reached)",
+            "，另有 {unused} 张没有用上（已达到 limit）",
+        ),
+        "and more skipped": (
+            "  ... and {more} more (all of them: .report())",
+            "  ……还有 {more} 个（完整列表见 .report()）",
+        ),
+        "no such folder": (
+            "Image folder '{folder}' does not exist or is not a folder. "
+            "Pass the folder that holds the Anime-Face-Dataset JPEGs "
+            "(see data/README.md), or 'procedural'.",
+            "图像文件夹 '{folder}' 不存在，或者不是文件夹。"
+            "请传入存放 Anime-Face-Dataset JPEG 图片的文件夹（见 data/README.md），"
+            "或者 'procedural'。",
+        ),
+        "no usable image files": (
+            "Image folder '{folder}' has no usable image files; {count} "
+            "files skipped, e.g. {path}: {reason}",
+            "图像文件夹 '{folder}' 里没有可用的图像文件：跳过了 {count} 个文件，"
+            "例如 {path}：{reason}",
+        ),
+        "no image files": (
+            "Image folder '{folder}' contains no image files ({suffixes}).",
+            "图像文件夹 '{folder}' 里没有图像文件（{suffixes}）。",
+        ),
+        "no readable images": (
+            "Image folder '{folder}' has no readable images; "
+            "{count} files skipped, e.g. {path}: {reason}",
+            "图像文件夹 '{folder}' 里没有能读取的图像：跳过了 {count} 个文件，"
+            "例如 {path}：{reason}",
+        ),
+        "not an image file": ("not an image file ({suffix})", "不是图像文件（{suffix}）"),
+        "not an image file, no extension": (
+            "not an image file (no extension)",
+            "不是图像文件（没有扩展名）",
+        ),
+        "unreadable cache": (
+            "ignoring unreadable cache file {path} ({reason}); rebuilding it",
+            "缓存文件 {path} 无法读取（{reason}），先不用它，重新生成",
+        ),
+        "folder and reason": ("{path}: {reason}", "{path}：{reason}"),
+        "cached elsewhere": (
+            "cannot write the cache folder {failure}; cached in {directory} instead",
+            "无法写入缓存文件夹 {failure}；改为缓存到 {directory}",
+        ),
+        "no cache": (
+            "cannot write the cache folder {failure}; working without a cache "
+            "(the next run decodes the images again)",
+            "无法写入缓存文件夹 {failure}；这次不用缓存（下次运行会重新解码这些图像）",
+        ),
+    },
+)
 
 DEFAULT_LIMIT = 20000  # faces loaded unless told otherwise: the article trained on 20,000
 SUMMARY_SKIPPED_SHOWN = 5  # how many skipped files ``PreparedFaces.summary()`` names
@@ -48,24 +119,32 @@ class PreparedFaces:
     def report(self):
         """A human-readable listing that names every skipped file (can be long)."""
         lines = [
-            f"{len(self.images)} faces of {IMAGE_SIZE}×{IMAGE_SIZE} prepared, "
-            f"{len(self.skipped)} files skipped"
+            _say(
+                "report head",
+                faces=len(self.images),
+                size=IMAGE_SIZE,
+                skipped=len(self.skipped),
+            )
         ]
-        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
+        lines += [_say("skipped file", path=path, reason=reason) for path, reason in self.skipped]
         return "\n".join(lines)
 
     def summary(self, shown=SUMMARY_SKIPPED_SHOWN):
         """A few short lines for the command line: how many files were used and skipped, and the
         first ``shown`` skipped ones with why (names relative to the folder)."""
-        where = f" from {self.folder}" if self.folder else ""
-        head = f"{len(self.images)} images used{where}, {len(self.skipped)} files skipped"
+        used, skipped = len(self.images), len(self.skipped)
+        if self.folder:
+            head = _say("summary head from folder", used=used, folder=self.folder, skipped=skipped)
+        else:
+            head = _say("summary head", used=used, skipped=skipped)
         if self.unused:
-            head += f", {self.unused} more not needed (limit reached)"
+            head += _say("limit reached", unused=self.unused)
         lines = [head] + [
-            f"  skipped {self._short(path)}: {reason}" for path, reason in self.skipped[:shown]
+            _say("skipped file", path=self._short(path), reason=reason)
+            for path, reason in self.skipped[:shown]
         ]
         if len(self.skipped) > shown:
-            lines.append(f"  ... and {len(self.skipped) - shown} more (all of them: .report())")
+            lines.append(_say("and more skipped", more=len(self.skipped) - shown))
         return "\n".join(lines)
 
     def __str__(self):
@@ -88,21 +167,21 @@ def prepare_folder(folder, limit=DEFAULT_LIMIT, size=IMAGE_SIZE, cache_dir=None,
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(
-            f"Image folder '{folder}' does not exist or is not a folder. "
-            "Pass the folder that holds the Anime-Face-Dataset JPEGs "
-            "(see data/README.md), or 'procedural'."
-        )
+        raise FileNotFoundError(_say("no such folder", folder=folder))
     candidates, skipped = _list_images(folder)
     if not candidates:
         if skipped and any(Path(p).suffix.lower() in IMAGE_SUFFIXES for p, _ in skipped):
             raise ValueError(
-                f"Image folder '{folder}' has no usable image files; {len(skipped)} "
-                f"files skipped, e.g. {skipped[0][0]}: {skipped[0][1]}"
+                _say(
+                    "no usable image files",
+                    folder=folder,
+                    count=len(skipped),
+                    path=skipped[0][0],
+                    reason=skipped[0][1],
+                )
             )
         raise ValueError(
-            f"Image folder '{folder}' contains no image files "
-            f"({', '.join(sorted(IMAGE_SUFFIXES))})."
+            _say("no image files", folder=folder, suffixes=", ".join(sorted(IMAGE_SUFFIXES)))
         )
 
     cache_dirs = _cache_dirs(cache_dir)
@@ -130,8 +209,13 @@ def prepare_folder(folder, limit=DEFAULT_LIMIT, size=IMAGE_SIZE, cache_dir=None,
     skipped += bad
     if not images:
         raise ValueError(
-            f"Image folder '{folder}' has no readable images; "
-            f"{len(skipped)} files skipped, e.g. {skipped[0][0]}: {skipped[0][1]}"
+            _say(
+                "no readable images",
+                folder=folder,
+                count=len(skipped),
+                path=skipped[0][0],
+                reason=skipped[0][1],
+            )
         )
     prepared = PreparedFaces(
         np.stack(images),
@@ -152,7 +236,10 @@ def _list_images(folder):
     for path in all_files:
         problem = name_problem(path)
         if problem is None and path.suffix.lower() not in IMAGE_SUFFIXES:
-            problem = f"not an image file ({path.suffix or 'no extension'})"
+            if path.suffix:
+                problem = _say("not an image file", suffix=path.suffix)
+            else:
+                problem = _say("not an image file, no extension")
         if problem is None:
             candidates.append(path)
         else:
@@ -235,7 +322,7 @@ def _load_cache(cache_dirs, name, folder):
                     int(cached["unused"]) if "unused" in cached else 0,
                 )
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-            notice(f"ignoring unreadable cache file {path} ({one_line(error)}); rebuilding it")
+            notice(_say("unreadable cache", path=path, reason=one_line(error)))
     return None
 
 
@@ -254,16 +341,13 @@ def _save_cache(cache_dirs, name, prepared):
                 unused=np.array(prepared.unused),
             )
         except OSError as error:
-            failures.append(f"{directory}: {one_line(error)}")
+            failures.append(_say("folder and reason", path=directory, reason=one_line(error)))
             continue
         if failures:
-            notice(f"cannot write the cache folder {failures[0]}; cached in {directory} instead")
+            notice(_say("cached elsewhere", failure=failures[0], directory=directory))
         return directory / name
     if failures:
-        notice(
-            f"cannot write the cache folder {failures[0]}; working without a cache "
-            "(the next run decodes the images again)"
-        )
+        notice(_say("no cache", failure=failures[0]))
     return None
 
 

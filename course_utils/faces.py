@@ -21,6 +21,19 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from course_utils.language import Messages
+
+_say = Messages(
+    __name__,
+    {
+        "negative count": ("n must be >= 0, got {n}", "n 必须 >= 0，收到的是 {n}"),
+        "size too small": (
+            "size must be at least 8 pixels, got {size}",
+            "size 至少要 8 像素，收到的是 {size}",
+        ),
+    },
+)
+
 IMAGE_SIZE = 56
 """Side of the square images, in pixels: defined here once, for the whole course (the DCGAN is
 built for 56×56)."""
@@ -855,9 +868,9 @@ def render_faces(
     A ``size`` other than 56 scales the whole drawing; attributes stay in 56-pixel units.
     """
     if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+        raise ValueError(_say("negative count", n=n))
     if size < 8:
-        raise ValueError(f"size must be at least 8 pixels, got {size}")
+        raise ValueError(_say("size too small", size=size))
     params = sample_face_params(n, seed)
     return draw_faces(params, size), {name: params[name].copy() for name in ATTRIBUTES}
 

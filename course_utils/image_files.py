@@ -15,6 +15,103 @@ import cv2
 import numpy as np
 
 from course_utils.faces import IMAGE_SIZE
+from course_utils.language import Messages
+
+_say = Messages(
+    __name__,
+    {
+        "file and reason": ("{path}: {reason}", "{path}：{reason}"),
+        "opencv cannot decode": (
+            "OpenCV cannot decode it ({detail})",
+            "OpenCV 无法解码它（{detail}）",
+        ),
+        "name not utf-8": (
+            "file name is not valid UTF-8; rename the file to use it",
+            "文件名不是有效的 UTF-8，改个名字才能使用",
+        ),
+        "jpeg without end": (
+            "truncated JPEG (no end-of-image marker)",
+            "JPEG 文件不完整（没有图像结束标记）",
+        ),
+        "jpeg without marker": (
+            "corrupt JPEG (no segment marker at byte {pos})",
+            "JPEG 文件已损坏（第 {pos} 字节处没有段标记）",
+        ),
+        "jpeg without frame": (
+            "corrupt JPEG (no image frame in it)",
+            "JPEG 文件已损坏（里面没有图像帧）",
+        ),
+        "jpeg frame too short": (
+            "corrupt JPEG (frame header too short)",
+            "JPEG 文件已损坏（帧头太短）",
+        ),
+        "jpeg data before frame": (
+            "corrupt JPEG (image data before the frame header)",
+            "JPEG 文件已损坏（帧头之前就出现了图像数据）",
+        ),
+        "jpeg scan too short": (
+            "corrupt JPEG (scan header too short)",
+            "JPEG 文件已损坏（扫描头太短）",
+        ),
+        "jpeg scans missing": (
+            "truncated JPEG (it ends before the scans that complete the picture)",
+            "JPEG 文件不完整（还没到补全画面的扫描就结束了）",
+        ),
+        "jpeg data stops": (
+            "truncated JPEG (its image data stops before the picture is complete)",
+            "JPEG 文件不完整（图像数据在画面完整之前就断了）",
+        ),
+        "png without end": ("truncated PNG (no IEND chunk)", "PNG 文件不完整（没有 IEND 块）"),
+        "png bad checksum": (
+            "corrupt PNG (bad checksum in its {chunk!r} chunk)",
+            "PNG 文件已损坏（{chunk!r} 块的校验和不对）",
+        ),
+        "png without header": ("corrupt PNG (no IHDR chunk)", "PNG 文件已损坏（没有 IHDR 块）"),
+        "bmp header cut": ("truncated BMP (header cut short)", "BMP 文件不完整（文件头被截断）"),
+        "bmp rows cut": (
+            "truncated BMP (pixel rows cut short)",
+            "BMP 文件不完整（像素行被截断）",
+        ),
+        "webp header cut": (
+            "truncated WebP (header cut short)",
+            "WebP 文件不完整（文件头被截断）",
+        ),
+        "webp shorter than riff": (
+            "truncated WebP (shorter than its RIFF header says)",
+            "WebP 文件不完整（比 RIFF 头声明的长度短）",
+        ),
+        "webp unknown chunk": (
+            "corrupt WebP (unknown first chunk)",
+            "WebP 文件已损坏（第一个块的类型无法识别）",
+        ),
+        "too small": (
+            "image is {width}×{height} px, too small for a face crop "
+            "(under MIN_SIDE = {min_side} px on a side)",
+            "图像只有 {width}×{height} 像素，太小，不会是人脸裁剪图"
+            "（边长不到 MIN_SIDE = {min_side} 像素）",
+        ),
+        "too big": (
+            "image is {width}×{height} px ({pixels:,} pixels), over "
+            "MAX_PIXELS = {max_pixels:,}; shrink it first (face crops are ~100 px)",
+            "图像有 {width}×{height} 像素（共 {pixels:,} 个），超过 "
+            "MAX_PIXELS = {max_pixels:,}；请先把它缩小（人脸裁剪图约 100 像素见方）",
+        ),
+        "unsupported pixel type": ("unsupported pixel type {dtype}", "不支持的像素类型 {dtype}"),
+        "empty file": ("empty file (0 bytes)", "空文件（0 字节）"),
+        "not this format": (
+            "not a {format} image (unrecognised start bytes)",
+            "不是 {format} 图像（无法识别文件开头的字节）",
+        ),
+        "not an image": (
+            "not an image (unrecognised start bytes)",
+            "不是图像（无法识别文件开头的字节）",
+        ),
+        "opencv cannot decode format": (
+            "corrupt {format} (OpenCV cannot decode it)",
+            "{format} 文件已损坏（OpenCV 无法解码）",
+        ),
+    },
+)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 # Why INTER_AREA: shrinking a ~100 px face to 56 px averages about 3 source pixels into each target
@@ -50,7 +147,9 @@ def read_face(path, size=IMAGE_SIZE):
     try:
         return _read_face(path, size)
     except (_Unusable, cv2.error) as error:
-        raise ValueError(f"{printable_path(path)}: {one_line(error)}") from None
+        raise ValueError(
+            _say("file and reason", path=printable_path(path), reason=one_line(error))
+        ) from None
 
 
 def try_read_face(path, size):
@@ -75,7 +174,7 @@ def _read_face(path, size):
 def one_line(error):
     """An exception as one short line: OpenCV's messages span several lines."""
     if isinstance(error, cv2.error):
-        return f"OpenCV cannot decode it ({str(error).strip().splitlines()[-1]})"
+        return _say("opencv cannot decode", detail=str(error).strip().splitlines()[-1])
     if isinstance(error, OSError) and error.strerror:
         return error.strerror  # "Permission denied", without the path again
     return str(error)
@@ -93,7 +192,7 @@ def name_problem(path):
     try:
         str(path).encode("utf-8")
     except UnicodeEncodeError:
-        return "file name is not valid UTF-8; rename the file to use it"
+        return _say("name not utf-8")
     return None
 
 
@@ -130,12 +229,12 @@ def _jpeg_layout(data):
     """
     size, pos, n = None, 2, len(data)
     awaited = set()  # (component, coefficient) pairs no scan has yet delivered in full
-    truncated = _Unusable("truncated JPEG (no end-of-image marker)")
+    truncated = _Unusable(_say("jpeg without end"))
     while True:
         if pos >= n:
             raise truncated
         if data[pos] != 0xFF:
-            raise _Unusable(f"corrupt JPEG (no segment marker at byte {pos})")
+            raise _Unusable(_say("jpeg without marker", pos=pos))
         start = pos
         while pos < n and data[pos] == 0xFF:  # fill bytes before a marker
             pos += 1
@@ -144,7 +243,7 @@ def _jpeg_layout(data):
         marker, pos = data[pos], pos + 1
         if marker == 0xD9:
             if size is None:
-                raise _Unusable("corrupt JPEG (no image frame in it)")
+                raise _Unusable(_say("jpeg without frame"))
             return size[0], size[1], start, not awaited
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
             continue
@@ -155,7 +254,7 @@ def _jpeg_layout(data):
             raise truncated
         if marker in _JPEG_FRAMES:
             if length < 8 or length < 8 + 3 * data[pos + 7]:
-                raise _Unusable("corrupt JPEG (frame header too short)")
+                raise _Unusable(_say("jpeg frame too short"))
             size = (
                 int.from_bytes(data[pos + 5 : pos + 7], "big"),
                 int.from_bytes(data[pos + 3 : pos + 5], "big"),
@@ -166,10 +265,10 @@ def _jpeg_layout(data):
                 }
         if marker == 0xDA:  # a scan: entropy-coded data follows
             if size is None:
-                raise _Unusable("corrupt JPEG (image data before the frame header)")
+                raise _Unusable(_say("jpeg data before frame"))
             count = data[pos + 2] if length > 2 else 0
             if length < 6 + 2 * count:
-                raise _Unusable("corrupt JPEG (scan header too short)")
+                raise _Unusable(_say("jpeg scan too short"))
             first, last, low_bit = (
                 data[pos + 3 + 2 * count],
                 data[pos + 4 + 2 * count],
@@ -223,13 +322,13 @@ def _png_layout(data):
     size, pos, n = None, 8, len(data)
     while True:
         if pos + 12 > n:
-            raise _Unusable("truncated PNG (no IEND chunk)")
+            raise _Unusable(_say("png without end"))
         length = int.from_bytes(data[pos : pos + 4], "big")
         kind, end = data[pos + 4 : pos + 8], pos + 12 + length
         if end > n:
-            raise _Unusable("truncated PNG (no IEND chunk)")
+            raise _Unusable(_say("png without end"))
         if zlib.crc32(data[pos + 4 : end - 4]) != int.from_bytes(data[end - 4 : end], "big"):
-            raise _Unusable(f"corrupt PNG (bad checksum in its {kind.decode('latin-1')!r} chunk)")
+            raise _Unusable(_say("png bad checksum", chunk=kind.decode("latin-1")))
         if kind == b"IHDR" and length >= 8:
             size = (
                 int.from_bytes(data[pos + 8 : pos + 12], "big"),
@@ -237,7 +336,7 @@ def _png_layout(data):
             )
         if kind == b"IEND":
             if size is None:
-                raise _Unusable("corrupt PNG (no IHDR chunk)")
+                raise _Unusable(_say("png without header"))
             return size
         pos = end
 
@@ -245,28 +344,28 @@ def _png_layout(data):
 def _bmp_layout(data):
     """``(width, height)`` of a BMP from its header; refuses one cut short of its pixel rows."""
     if len(data) < 26:
-        raise _Unusable("truncated BMP (header cut short)")
+        raise _Unusable(_say("bmp header cut"))
     header = int.from_bytes(data[14:18], "little")
     if header == 12:  # the old OS/2 header: 16-bit sizes
         return int.from_bytes(data[18:20], "little"), int.from_bytes(data[20:22], "little")
     if len(data) < 34:
-        raise _Unusable("truncated BMP (header cut short)")
+        raise _Unusable(_say("bmp header cut"))
     width = int.from_bytes(data[18:22], "little", signed=True)
     height = abs(int.from_bytes(data[22:26], "little", signed=True))
     bits, compression = int.from_bytes(data[28:30], "little"), int.from_bytes(data[30:34], "little")
     if compression in (0, 3) and width > 0:  # uncompressed rows: their size is known
         row = (width * bits + 31) // 32 * 4
         if int.from_bytes(data[10:14], "little") + row * height > len(data):
-            raise _Unusable("truncated BMP (pixel rows cut short)")
+            raise _Unusable(_say("bmp rows cut"))
     return width, height
 
 
 def _webp_layout(data):
     """``(width, height)`` of a WebP from its first chunk (VP8X, VP8L or VP8)."""
     if len(data) < 30:
-        raise _Unusable("truncated WebP (header cut short)")
+        raise _Unusable(_say("webp header cut"))
     if int.from_bytes(data[4:8], "little") + 8 > len(data):
-        raise _Unusable("truncated WebP (shorter than its RIFF header says)")
+        raise _Unusable(_say("webp shorter than riff"))
     chunk = data[12:16]
     if chunk == b"VP8X":
         return (
@@ -281,7 +380,7 @@ def _webp_layout(data):
             int.from_bytes(data[26:28], "little") & 0x3FFF,
             int.from_bytes(data[28:30], "little") & 0x3FFF,
         )
-    raise _Unusable("corrupt WebP (unknown first chunk)")
+    raise _Unusable(_say("webp unknown chunk"))
 
 
 _LAYOUTS = {"png": _png_layout, "bmp": _bmp_layout, "webp": _webp_layout}
@@ -292,14 +391,16 @@ def _check_dimensions(width, height):
     a face (``MIN_SIDE``), or so big that decoding it would cost seconds and gigabytes
     (``MAX_PIXELS``)."""
     if min(width, height) < MIN_SIDE:
-        raise _Unusable(
-            f"image is {width}×{height} px, too small for a face crop "
-            f"(under MIN_SIDE = {MIN_SIDE} px on a side)"
-        )
+        raise _Unusable(_say("too small", width=width, height=height, min_side=MIN_SIDE))
     if width * height > MAX_PIXELS:
         raise _Unusable(
-            f"image is {width}×{height} px ({width * height:,} pixels), over "
-            f"MAX_PIXELS = {MAX_PIXELS:,}; shrink it first (face crops are ~100 px)"
+            _say(
+                "too big",
+                width=width,
+                height=height,
+                pixels=width * height,
+                max_pixels=MAX_PIXELS,
+            )
         )
 
 
@@ -315,7 +416,7 @@ def _to_grey(image):
     the pixels hold there, black for most editors.
     """
     if image.dtype.kind not in "ui":
-        raise _Unusable(f"unsupported pixel type {image.dtype}")
+        raise _Unusable(_say("unsupported pixel type", dtype=image.dtype))
     if image.dtype != np.uint8:  # 16-bit PNG: scale 0..65535 to 0..255
         image = image.astype(np.float32) * (255.0 / np.iinfo(image.dtype).max)
     if image.ndim == 3 and image.shape[2] == 1:
@@ -334,26 +435,28 @@ def _to_grey(image):
 def _decode_grey(data, path):
     """Check one file's bytes and decode them to uint8 grey at full size, or raise ``_Unusable``."""
     if len(data) == 0:
-        raise _Unusable("empty file (0 bytes)")
+        raise _Unusable(_say("empty file"))
     kind = _sniff_format(data)
     if kind is None:
-        expected = _FORMAT_NAMES.get(Path(path).suffix.lower(), "image")
-        raise _Unusable(f"not a {expected} image (unrecognised start bytes)")
+        expected = _FORMAT_NAMES.get(Path(path).suffix.lower())
+        if expected is None:
+            raise _Unusable(_say("not an image"))
+        raise _Unusable(_say("not this format", format=expected))
     if kind == "jpeg":
         width, height, eoi, all_scans = _jpeg_layout(data)
         _check_dimensions(width, height)
         if not all_scans:
-            raise _Unusable("truncated JPEG (it ends before the scans that complete the picture)")
+            raise _Unusable(_say("jpeg scans missing"))
         image = _imdecode(data[:eoi] + b"\xff\xd9", cv2.IMREAD_GRAYSCALE)
         if image is None:
-            raise _Unusable("corrupt JPEG (OpenCV cannot decode it)")
+            raise _Unusable(_say("opencv cannot decode format", format="JPEG"))
         if not _jpeg_decodes_completely(data, eoi, image):
-            raise _Unusable("truncated JPEG (its image data stops before the picture is complete)")
+            raise _Unusable(_say("jpeg data stops"))
         return image
     _check_dimensions(*_LAYOUTS[kind](data))
     image = _imdecode(data, cv2.IMREAD_UNCHANGED)
     if image is None:
-        raise _Unusable(f"corrupt {_FORMAT_NAMES['.' + kind]} (OpenCV cannot decode it)")
+        raise _Unusable(_say("opencv cannot decode format", format=_FORMAT_NAMES["." + kind]))
     return _to_grey(image)
 
 

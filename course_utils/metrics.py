@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -26,6 +27,120 @@ from course_utils.faces import (
     category_shares,
     render_faces,
 )
+from course_utils.language import Messages
+
+_say = Messages(
+    __name__,
+    {
+        "weights missing": (
+            "{path} is missing: run scripts/train_feature_extractor.py",
+            "缺少 {path}：请先运行 scripts/train_feature_extractor.py",
+        ),
+        "not uint8 faces": (
+            "expected uint8 images (N, {size}, {size}), got {dtype} {shape}",
+            "要的是 uint8 图像 (N, {size}, {size})，收到的是 {dtype} {shape}",
+        ),
+        "kid too few": (
+            "KID needs at least 2 samples in each set",
+            "KID 要求每组至少有 2 个样本",
+        ),
+        "bad reference": (
+            "reference must be 'procedural' or a folder of images, got '{reference}'",
+            "reference 必须是 'procedural' 或一个图像文件夹，收到的是 '{reference}'",
+        ),
+        "too few reference images": (
+            "'{reference}' holds {count} readable images; the metric needs at least 30",
+            "'{reference}' 里只有 {count} 张能读取的图像；这个指标至少要 30 张",
+        ),
+        "bad better": (
+            "score {name}: better must be lower, higher or about 1",
+            "分数 {name}：better 只能是 lower、higher 或 about 1",
+        ),
+        "unknown score": (
+            "unknown score '{name}'; choose one of {names}",
+            "没有叫 '{name}' 的分数；可选的有：{names}",
+        ),
+        "unknown distortion": (
+            "unknown distortion '{kind}'; choose blur, noise or cut",
+            "没有 '{kind}' 这种损坏方式；可选 blur、noise 或 cut",
+        ),
+        # What the built-in scores mean (``Score.note``) and say at the end of training
+        # (``Score.training_line``); a score's ``better`` fills the lines' {better}.
+        "afd note": (
+            "anime-face detector finds a face, share (higher is better)",
+            "动漫人脸检测器找到人脸的比例（越高越好）",
+        ),
+        "afd training line": (
+            "faces at epoch {epoch} ({n} paintings): the anime-face detector finds a "
+            "face in {value:.0%} of them, in {real:.0%} of real faces ({ratio:.2f} of real; "
+            "{better} is better)",
+            "第 {epoch} 轮的 {n} 幅画：动漫人脸检测器在其中 {value:.0%} 里找到了人脸，"
+            "真实人脸是 {real:.0%}（达到真实的 {ratio:.2f} 倍；{better}）",
+        ),
+        "fd note": (
+            "Fréchet distance of features (lower is better)",
+            "特征的 Fréchet 距离（越低越好）",
+        ),
+        "fd training line": (
+            "FD {value:.2f} (real faces: {real:.2f}; {better} is better)",
+            "FD {value:.2f}（真实人脸：{real:.2f}；{better}）",
+        ),
+        "kid note": (
+            "kernel distance of features (lower is better, ~0 for real)",
+            "特征的核距离（越低越好，真实人脸约为 0）",
+        ),
+        "attribute_distance note": (
+            "mean attribute mismatch, 0..1 (lower is better)",
+            "属性的平均差距，0..1（越低越好）",
+        ),
+        "mode_coverage note": (
+            "share of the 12 styles painted (higher is better)",
+            "12 种风格里画出了多少（比例，越高越好）",
+        ),
+        "nn_ratio note": (
+            "novelty vs training faces (~1 honest, << 1 copying)",
+            "相对训练人脸的新颖度（~1 是自己画的，<< 1 是在照抄）",
+        ),
+        "lower": ("lower", "越低越好"),
+        "higher": ("higher", "越高越好"),
+        "about 1": ("about 1", "越接近 1 越好"),
+        # The tables printed by ``quality`` and the lessons.
+        "metric": ("metric", "指标"),
+        "meaning": ("meaning", "含义"),
+        "attribute": ("attribute", "属性"),
+        "this run": ("this run", "本次运行"),
+        "real floor": ("real floor", "真实下限"),
+        "distance": ("distance", "距离"),
+        "style shares": ("style shares, total variation", "风格比例，总变差距离"),
+        "scaled w1": ("W1, on a 0..1 scale", "W1，缩放到 0..1"),
+        "calibration head": (
+            "{n} real faces vs {n} held-out real ones ({reference})",
+            "{n} 张真实人脸 对比 {n} 张留出的真实人脸（{reference}）",
+        ),
+        "floor row": ("floor (real vs real)", "下限（真实对真实）"),
+        "blur": ("blur", "模糊"),
+        "noise": ("noise", "噪声"),
+        "cut": ("cut", "遮挡"),
+        "uniform noise": ("uniform noise", "均匀噪声"),
+        "shuffled blocks": ("4x4 blocks shuffled", "4x4 分块打乱"),
+    },
+)
+
+
+def _width(text):
+    """Columns ``text`` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _left(text, width):
+    """``f"{text:{width}s}"``, counting a Chinese character as two columns."""
+    return text + " " * (width - _width(text))
+
+
+def _right(text, width):
+    """``f"{text:>{width}s}"``, counting a Chinese character as two columns."""
+    return " " * (width - _width(text)) + text
+
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "assets" / "feature_extractor.weights.h5"
 FEATURE_DIM = 96
@@ -95,9 +210,7 @@ def load_feature_extractor():
     categorical attribute."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if not WEIGHTS_PATH.exists():
-        raise FileNotFoundError(
-            f"{WEIGHTS_PATH} is missing: run scripts/train_feature_extractor.py"
-        )
+        raise FileNotFoundError(_say("weights missing", path=WEIGHTS_PATH))
     model = build_feature_extractor()
     model.load_weights(WEIGHTS_PATH)
     return model
@@ -123,7 +236,7 @@ def _embed(images, model=None, batch_size=500):
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
         raise ValueError(
-            f"expected uint8 images (N, {IMAGE_SIZE}, {IMAGE_SIZE}), got {images.dtype} {images.shape}"
+            _say("not uint8 faces", size=IMAGE_SIZE, dtype=images.dtype, shape=images.shape)
         )
     model = model or load_feature_extractor()
     run = _embedder(model)
@@ -210,7 +323,7 @@ def kernel_inception_distance(a, b, subsets=KID_SUBSETS, subset_size=KID_SUBSET_
     d = a.shape[1]
     m = min(subset_size, len(a), len(b))
     if m < 2:
-        raise ValueError("KID needs at least 2 samples in each set")
+        raise ValueError(_say("kid too few"))
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(subsets):
@@ -337,14 +450,10 @@ def get_reference(reference="procedural", n=2000):
         )
     folder = Path(reference)
     if not folder.is_dir():
-        raise FileNotFoundError(
-            f"reference must be 'procedural' or a folder of images, got '{reference}'"
-        )
+        raise FileNotFoundError(_say("bad reference", reference=reference))
     images = load_faces(str(folder.resolve()), limit=3 * n)
     if len(images) < 30:
-        raise ValueError(
-            f"'{reference}' holds {len(images)} readable images; the metric needs at least 30"
-        )
+        raise ValueError(_say("too few reference images", reference=reference, count=len(images)))
     third = len(images) // 3
     return Reference(
         str(folder.resolve()),
@@ -387,29 +496,35 @@ class Score:
 
     name: str  # its key in results and history.csv
     compute: Callable[[Comparison], float]
-    note: str  # what the quality table says it means
+    note: str  # what the quality table says it means (text, or a key of ``_say``)
     better: str = "lower"  # "lower", "higher" or "about 1"
     during_training: bool = False  # recorded every metric_every epochs (TRAINING_METRIC_N faces)
     calibration_format: str | None = None  # its column in the damage table, e.g. "9.3f"
     short: str | None = None  # that column's heading (default: the name)
-    # What ``train`` says of it at the end; str.format fields: value, real, ratio, epoch, n, better.
+    # What ``train`` says of it at the end; str.format fields: value, real, ratio, epoch, n, better
+    # (text, or a key of ``_say``).
     training_line: str | None = None
 
     def __post_init__(self):
         if self.better not in ("lower", "higher", "about 1"):
-            raise ValueError(f"score {self.name}: better must be lower, higher or about 1")
+            raise ValueError(_say("bad better", name=self.name))
 
     def heading(self):
         """The damage table's column heading, as wide as the column."""
         width = int(self.calibration_format.split(".")[0])
         return f"{self.short or self.name:>{width}s}"
 
+    def meaning(self):
+        """``note`` in the language chosen now: what the quality table says the score means."""
+        return _say(self.note) if self.note in _say else self.note
+
     def summary(self, value, real, epoch, n):
         """``training_line`` filled in: this score at ``epoch`` of ``n`` paintings, next to ``real``."""
         ratio = value / real if real else float("nan")
-        return self.training_line.format(
-            value=value, real=real, ratio=ratio, epoch=epoch, n=n, better=self.better
-        )
+        fields = dict(value=value, real=real, ratio=ratio, epoch=epoch, n=n)
+        if self.training_line in _say:
+            return _say(self.training_line, better=_say(self.better), **fields)
+        return self.training_line.format(better=self.better, **fields)
 
 
 def _nn_ratio(c):
@@ -421,46 +536,44 @@ SCORES = (
     Score(
         "afd",
         lambda c: detection_rate(c.images),
-        "anime-face detector finds a face, share (higher is better)",
+        "afd note",
         better="higher",
         during_training=True,
         calibration_format="6.3f",
-        training_line="faces at epoch {epoch} ({n} paintings): the anime-face detector finds a "
-        "face in {value:.0%} of them, in {real:.0%} of real faces ({ratio:.2f} of real; "
-        "{better} is better)",
+        training_line="afd training line",
     ),
     Score(
         "fd",
         lambda c: frechet_distance(c.features, c.reference.heldout_features),
-        "Fréchet distance of features (lower is better)",
+        "fd note",
         during_training=True,
         calibration_format="9.3f",
-        training_line="FD {value:.2f} (real faces: {real:.2f}; {better} is better)",
+        training_line="fd training line",
     ),
     Score(
         "kid",
         lambda c: kernel_inception_distance(c.features, c.reference.heldout_features),
-        "kernel distance of features (lower is better, ~0 for real)",
+        "kid note",
         during_training=True,
         calibration_format="9.4f",
     ),
     Score(
         "attribute_distance",
         lambda c: float(np.mean(list(c.per_attribute.values()))),
-        "mean attribute mismatch, 0..1 (lower is better)",
+        "attribute_distance note",
         calibration_format="9.3f",
         short="attr.dist",
     ),
     Score(
         "mode_coverage",
         lambda c: mode_coverage(c.attrs, c.reference.heldout_attrs),
-        "share of the 12 styles painted (higher is better)",
+        "mode_coverage note",
         better="higher",
     ),
     Score(
         "nn_ratio",
         _nn_ratio,
-        "novelty vs training faces (~1 honest, << 1 copying)",
+        "nn_ratio note",
         better="about 1",
     ),
 )
@@ -472,7 +585,7 @@ def score(name):
     for entry in SCORES:
         if entry.name == name:
             return entry
-    raise ValueError(f"unknown score '{name}'; choose one of {', '.join(s.name for s in SCORES)}")
+    raise ValueError(_say("unknown score", name=name, names=", ".join(s.name for s in SCORES)))
 
 
 def training_scores():
@@ -558,7 +671,7 @@ def distort(images_uint8, kind, level, seed=0):
         for im, (y, x) in zip(out, corners):
             im[y : y + level, x : x + level] = 128
         return out
-    raise ValueError(f"unknown distortion '{kind}'; choose blur, noise or cut")
+    raise ValueError(_say("unknown distortion", kind=kind))
 
 
 def calibration(reference="procedural", n=2000, metrics=None):
@@ -595,16 +708,34 @@ def make_training_metric(data="procedural", preset=None, n=TRAINING_METRIC_N, se
     return metric
 
 
+def high_frequency_energy(images_uint8):
+    """The mean squared response of the 3×3 Laplacian over faces (pixels scaled to 0..1): how much
+    of a picture is edges and fine grain."""
+    import cv2
+
+    images = np.asarray(images_uint8, np.float32) / 255.0
+    return float(np.mean([np.mean(cv2.Laplacian(im, cv2.CV_32F, ksize=1) ** 2) for im in images]))
+
+
+def sharpness(images_uint8, reference="procedural", n=2000):
+    """Lesson 9: the faces' high-frequency energy ÷ real held-out faces'. 1 is as crisp as real
+    faces; below 1 blurrier (real faces blurred by σ 0.5 px score about 0.65, by σ 1 px 0.21);
+    above 1 grainier than real faces (``benchmarks/vae_vs_gan.py`` prints the calibration)."""
+    real = get_reference(str(reference), n).heldout_images
+    return high_frequency_energy(images_uint8) / high_frequency_energy(real)
+
+
 def format_table(columns, notes=True):
     """A text table: one row per score, one column per entry of ``columns`` (``{"label": result}``,
     e.g. two runs and ``floor()``); ``notes`` adds what each score means."""
     labels = list(columns)
-    widths = [max(10, len(label)) for label in labels]
-    header = f"{'metric':20s} " + " ".join(f"{label:>{w}s}" for label, w in zip(labels, widths))
-    lines = [header + ("   meaning" if notes else "")]
+    widths = [max(10, _width(label)) for label in labels]
+    header = _left(_say("metric"), 20) + " "
+    header += " ".join(_right(label, w) for label, w in zip(labels, widths))
+    lines = [header + ("   " + _say("meaning") if notes else "")]
     for s in SCORES:
         cells = " ".join(f"{columns[label][s.name]:{w}.4f}" for label, w in zip(labels, widths))
-        lines.append(f"{s.name:20s} {cells}" + (f"   {s.note}" if notes else ""))
+        lines.append(f"{s.name:20s} {cells}" + (f"   {s.meaning()}" if notes else ""))
     return "\n".join(lines)
 
 
@@ -612,9 +743,12 @@ def format_attribute_table(result, reference_floor):
     """Per attribute, the painted faces' distance from real faces' (0 = the same), worst first,
     next to the floor's: which attributes the artist gets wrong."""
     rows = sorted(result["per_attribute"].items(), key=lambda item: -item[1])
-    lines = [f"{'attribute':20s} {'this run':>10s} {'real floor':>10s}   distance"]
+    lines = [
+        f"{_left(_say('attribute'), 20)} {_right(_say('this run'), 10)} "
+        f"{_right(_say('real floor'), 10)}   {_say('distance')}"
+    ]
     for name, value in rows:
-        kind = "style shares, total variation" if name in CATEGORIES else "W1, on a 0..1 scale"
+        kind = _say("style shares") if name in CATEGORIES else _say("scaled w1")
         lines.append(
             f"{name:20s} {value:10.4f} {reference_floor['per_attribute'][name]:10.4f}   {kind}"
         )
@@ -630,18 +764,18 @@ def format_calibration(reference="procedural", n=2000):
 
     def row(label, scores):
         cells = " ".join(f"{scores[s.name]:{s.calibration_format}}" for s in shown)
-        return f"{label:22s} {cells}"
+        return f"{_left(label, 22)} {cells}"
 
     lines = [
-        f"{n} real faces vs {n} held-out real ones ({reference})",
+        _say("calibration head", n=n, reference=reference),
         f"{'':22s} " + " ".join(s.heading() for s in shown),
-        row("floor (real vs real)", low),
+        row(_say("floor row"), low),
     ]
     for kind, rows in calibration(reference, n, [s.name for s in shown]).items():
-        lines += [row(f"{kind} {level:g}", scores) for level, scores in rows]
+        said = _say(kind) if kind in _say else kind
+        lines += [row(f"{said} {level:g}", scores) for level, scores in rows]
     noise = np.random.default_rng(0).integers(0, 256, ref.floor_images.shape, dtype=np.uint8)
-    lines.append(f"{'uniform noise':22s} {detection_rate(noise):6.3f}")
-    lines.append(
-        f"{'4x4 blocks shuffled':22s} {detection_rate(shuffle_blocks(ref.floor_images)):6.3f}"
-    )
+    lines.append(f"{_left(_say('uniform noise'), 22)} {detection_rate(noise):6.3f}")
+    shuffled = detection_rate(shuffle_blocks(ref.floor_images))
+    lines.append(f"{_left(_say('shuffled blocks'), 22)} {shuffled:6.3f}")
     return "\n".join(lines)

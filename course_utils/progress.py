@@ -9,11 +9,32 @@ output reads as one line per epoch.
 
 import sys
 import time
+import unicodedata
+
+from course_utils.language import Messages
+
+_say = Messages(
+    __name__,
+    {
+        "epoch of": ("epoch {epoch}/{epochs}", "第 {epoch}/{epochs} 轮"),
+        "step of": ("step {step}/{steps}", "第 {step}/{steps} 步"),
+        "pace": (", {faces:,.0f} faces/s, ETA {left}", "，每秒 {faces:,.0f} 张脸，还需 {left}"),
+        "seconds": ("{seconds:.0f} s", "{seconds:.0f} 秒"),
+        "gen loss": ("gen_loss {loss:.3f}", "生成器损失 {loss:.3f}"),
+        "disc loss": ("disc_loss {loss:.3f}", "判别器损失 {loss:.3f}"),
+        "eta": ("ETA {left}", "还需 {left}"),
+    },
+)
 
 
 def _clock(seconds):
     seconds = int(round(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _columns(text):
+    """How many terminal columns ``text`` takes: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 class Progress:
@@ -50,9 +71,9 @@ class Progress:
     def _draw(self, text, end=""):
         if not self.enabled:
             return
-        self.stream.write("\r" + text.ljust(self._width) + end)
+        self.stream.write("\r" + text + " " * max(0, self._width - _columns(text)) + end)
         self.stream.flush()
-        self._width = 0 if end else len(text)
+        self._width = 0 if end else _columns(text)
 
     def step(self, epoch):
         """One train step of ``epoch`` is done."""
@@ -66,22 +87,23 @@ class Progress:
             eta = self._eta()
             filled = int(20 * self.step_in_epoch / self.steps_per_epoch)
             line = (
-                f"epoch {epoch}/{self.epochs} [{'=' * filled}{'.' * (20 - filled)}] "
-                f"step {self.step_in_epoch}/{self.steps_per_epoch}"
+                _say("epoch of", epoch=epoch, epochs=self.epochs)
+                + f" [{'=' * filled}{'.' * (20 - filled)}] "
+                + _say("step of", step=self.step_in_epoch, steps=self.steps_per_epoch)
             )
             if eta is not None:  # the pace is known from the second step on
                 faces_per_s = (self.steps_done - 1) * self.batch_size / (now - self._after_first)
-                line += f", {faces_per_s:,.0f} faces/s, ETA {_clock(eta)}"
+                line += _say("pace", faces=faces_per_s, left=_clock(eta))
             self._draw(line)
 
     def end_epoch(self, epoch, row):
         """Complete the epoch's line with its averages (and scores, when the row has them)."""
         self.step_in_epoch = 0
         parts = [
-            f"epoch {epoch}/{self.epochs}",
-            f"{row['seconds']:.0f} s",
-            f"gen_loss {row['gen_loss']:.3f}",
-            f"disc_loss {row['disc_loss']:.3f}",
+            _say("epoch of", epoch=epoch, epochs=self.epochs),
+            _say("seconds", seconds=row["seconds"]),
+            _say("gen loss", loss=row["gen_loss"]),
+            _say("disc loss", loss=row["disc_loss"]),
             f"D(x) {row['d_real']:.2f}",
             f"D(G(z)) {row['d_fake']:.2f}",
         ]
@@ -91,7 +113,7 @@ class Progress:
             parts.append(f"FD {row['fd']:.2f}")
         eta = self._eta()
         if eta and epoch < self.epochs:
-            parts.append(f"ETA {_clock(eta)}")
+            parts.append(_say("eta", left=_clock(eta)))
         self._draw(" · ".join(parts), end="\n")
         self._last_draw = 0.0
 

@@ -21,8 +21,165 @@ except ImportError:  # Windows: no flock; two trainings on one folder are not st
     fcntl = None
 
 from course_utils.atomic_write import atomic_write_text
+from course_utils.language import Messages
 from course_utils.notices import notice
 from course_utils.presets import preset_from_dict
+
+_say = Messages(
+    __name__,
+    {
+        # --- pieces of sentences ---
+        "another folder": (
+            "--run-dir on the command line, COURSE_RUNS_DIR in a notebook",
+            "命令行里用 --run-dir，笔记本里用 COURSE_RUNS_DIR",
+        ),
+        "choose another": ("choose another run folder ({how})", "或换一个运行文件夹（{how}）"),
+        "choose another alone": (
+            "choose another run folder ({how})",
+            "请换一个运行文件夹（{how}）",
+        ),
+        "one epoch": ("epoch {epochs}", "第 {epochs} 轮"),
+        "epochs": ("epochs {epochs}", "第 {epochs} 轮"),
+        "list": (", ", "、"),
+        "comma": (", ", "，"),
+        "semicolon": ("; ", "；"),
+        "about path": ("{path}: {text}", "{path}：{text}"),
+        "and then": ("{first}; {then}", "{first}；{then}"),
+        # --- config.json ---
+        "no preset named": ("it names no preset", "里面没有写明预设"),
+        "unreadable config": (
+            "{path}: not a readable config ({problem}); put back a copy of it, or delete it to "
+            "resume with the settings given now (they are then not checked), or {choose}",
+            "{path}：不是可读的配置文件（{problem}）；请放回它的副本，或删掉它、用现在给的设置"
+            "继续训练（这样就不再核对设置），{choose}",
+        ),
+        "not a run folder": (
+            "'{path}' is not a run folder (no config.json): train first",
+            "'{path}' 不是运行文件夹（没有 config.json）：请先训练",
+        ),
+        "incomplete preset": (
+            "{path}: its preset is incomplete ({error}); put back a copy of it, or {choose}",
+            "{path}：其中的预设不完整（{error}）；请放回它的副本，{choose}",
+        ),
+        # --- history.csv ---
+        "history rebuilt": (
+            "{path} {problem}; {epochs} rebuilt from {copy}",
+            "{path} {problem}；{epochs}已从 {copy} 重建",
+        ),
+        "history lost": (
+            "{path} {problem}; no copy to rebuild it from",
+            "{path} {problem}；没有可以用来重建它的副本",
+        ),
+        "is missing": ("is missing", "不见了"),
+        "unreadable file": ("is unreadable ({why})", "无法读取（{why}）"),
+        "is empty": ("is empty", "是空的"),
+        "cut in header": ("is cut off inside its header", "在表头处被截断"),
+        "bad header": ("has an unreadable header", "表头无法读取"),
+        "cut in last row": (
+            "is cut off inside its last row (dropped)",
+            "在最后一行处被截断（该行已丢弃）",
+        ),
+        "incomplete row": (
+            "has incomplete row (line {lines}, dropped)",
+            "有不完整的行（第 {lines} 行，已丢弃）",
+        ),
+        "incomplete rows": (
+            "has incomplete rows (lines {lines}, dropped)",
+            "有不完整的行（第 {lines} 行，已丢弃）",
+        ),
+        "no rows": (
+            "no row for {epochs}, which the plots will miss",
+            "缺少{epochs}的记录，图上会少掉这些轮",
+        ),
+        "checkpoints deleted": (
+            "{path} holds a run (history to epoch {last}, {frames} frames) but no checkpoints: "
+            "were they deleted? Training here would write over it. Put the checkpoints back to "
+            "resume, or move this folder away (or choose another run folder: {how}) to train "
+            "afresh",
+            "{path} 里有一次训练（历史记录到第 {last} 轮，{frames} 帧画面），却没有检查点："
+            "是被删掉了吗？在这里训练会把它覆盖掉。要继续训练，请把检查点放回去；要从头训练，"
+            "请把这个文件夹移走（或换一个运行文件夹：{how}）",
+        ),
+        # --- the folder itself ---
+        "is a file": (
+            "{path} is a file, not a folder; move it away or {choose}",
+            "{path} 是一个文件，不是文件夹；请把它移走，{choose}",
+        ),
+        "cannot be made": (
+            "{path} cannot be made: {blocking} is a file; {choose}",
+            "无法创建 {path}：{blocking} 是一个文件；{choose}",
+        ),
+        "not writable": (
+            "{path} is not writable ({why}); make it writable, or {choose}",
+            "{path} 不可写（{why}）；请让它可写，{choose}",
+        ),
+        "unusable": (
+            "{path} cannot be used as a run folder ({why}); {choose}",
+            "{path} 不能用作运行文件夹（{why}）；{choose}",
+        ),
+        "pid unknown": ("pid unknown", "进程号不明"),
+        "in use": (
+            "{path} is in use by another training ({holder}); wait for it or {choose}",
+            "{path} 正被另一个训练使用（{holder}）；请等它结束，{choose}",
+        ),
+        # --- checkpoints ---
+        "file missing": ("{name} is missing", "缺少 {name}"),
+        "damaged": ("ckpt-{number} is damaged ({why})", "ckpt-{number} 已损坏（{why}）"),
+        "damaged, resumed": (
+            "{folder}/{names}; resumed from ckpt-{number} (epoch {number})",
+            "{folder}/{names}；改从 ckpt-{number}（第 {number} 轮）继续训练",
+        ),
+        "damaged, loaded": (
+            "{folder}/{names}; loaded ckpt-{number} (epoch {number})",
+            "{folder}/{names}；改为载入 ckpt-{number}（第 {number} 轮）",
+        ),
+        "misfit everywhere": (
+            "{folder}: no checkpoint fits the networks {config} describes (their shapes differ): "
+            "if config.json was edited, put its old values back; the checkpoints are kept",
+            "{folder}：没有一个检查点与 {config} 描述的网络相符（形状不同）：如果改过 "
+            "config.json，请改回原来的值；检查点都保留着",
+        ),
+        "why not restored": ("ckpt-{number}: {why}", "ckpt-{number}：{why}"),
+        "none restores": (
+            "{folder}: no checkpoint restores ({names}); move that folder away to train this run "
+            "afresh, or {choose}",
+            "{folder}：没有一个检查点能恢复（{names}）；要从头训练这次运行，请把那个文件夹移走，"
+            "{choose}",
+        ),
+        "state missing": (
+            "{path} was missing; rebuilt from the checkpoint files (latest ckpt-{latest})",
+            "{path} 不见了；已根据检查点文件重建（最新的是 ckpt-{latest}）",
+        ),
+        "state unreadable": (
+            "{path} was unreadable; rebuilt from the checkpoint files (latest ckpt-{latest})",
+            "{path} 无法读取；已根据检查点文件重建（最新的是 ckpt-{latest}）",
+        ),
+        "no checkpoint": (
+            "'{path}' holds no checkpoint: train first",
+            "'{path}' 里没有检查点：请先训练",
+        ),
+        "misfit": ("its tensors' shapes differ from the networks'", "其中张量的形状与网络不符"),
+        "checksum": ("its data fails its checksum", "数据未通过校验和检查"),
+        "cut short": ("its data is cut short", "数据被截断了"),
+        "index unreadable": ("its .index is unreadable", "它的 .index 文件无法读取"),
+        "part missing": ("a file of it is missing", "缺了它的一个文件"),
+        # --- frames ---
+        "repainted": (
+            "the frames of {epochs} were missing and are repainted from their checkpoints",
+            "{epochs}的画面不见了，已根据各自的检查点重画",
+        ),
+        "frame lost": (
+            "no whole frame for {epochs} and no checkpoint to repaint it from: training.gif is "
+            "made without it",
+            "{epochs}没有完整的画面，也没有可用来重画的检查点：training.gif 里将没有这一帧",
+        ),
+        "frames lost": (
+            "no whole frame for {epochs} and no checkpoint to repaint them from: training.gif is "
+            "made without them",
+            "{epochs}没有完整的画面，也没有可用来重画的检查点：training.gif 里将没有这些帧",
+        ),
+    },
+)
 
 HISTORY_FIELDS = ["epoch", "gen_loss", "disc_loss", "seconds", "d_real", "d_fake"]
 CHECKPOINT_FILE = re.compile(r"^ckpt-(\d+)\.(?:index|data-\d+-of-\d+)$")
@@ -30,8 +187,13 @@ FRAME_PATTERN = re.compile(r"epoch_(\d+)\.png$")  # frames/epoch_0001.png: see f
 DATA_SHARD = re.compile(r"^ckpt-\d+\.data-(\d+)-of-(\d+)$")
 
 
-ANOTHER_FOLDER = "--run-dir on the command line, COURSE_RUNS_DIR in a notebook"
-CHOOSE_ANOTHER = f"choose another run folder ({ANOTHER_FOLDER})"
+def another_folder():
+    """How to name another run folder, in the language spoken now."""
+    return _say("another folder")
+
+
+def _choose_another(alone=False):
+    return _say("choose another alone" if alone else "choose another", how=another_folder())
 
 
 class RunFolderError(ValueError):
@@ -51,8 +213,8 @@ def describe_epochs(epochs):
             spans[-1][1] = epoch
         else:
             spans.append([epoch, epoch])
-    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
-    return f"epoch{'s' if len(epochs) > 1 else ''} {text}"
+    text = _say("list").join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+    return _say("epochs" if len(epochs) > 1 else "one epoch", epochs=text)
 
 
 class RunFolder:
@@ -82,15 +244,18 @@ class RunFolder:
             problem = (
                 None
                 if isinstance(config, dict) and isinstance(config.get("preset"), dict)
-                else "it names no preset"
+                else _say("no preset named")
             )
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             problem = str(error).replace("\n", " ")
         if problem:
             raise RunFolderError(
-                f"{self.config_path}: not a readable config ({problem}); put back a copy of it, or "
-                "delete it to resume with the settings given now (they are then not checked), or "
-                + CHOOSE_ANOTHER
+                _say(
+                    "unreadable config",
+                    path=self.config_path,
+                    problem=problem,
+                    choose=_choose_another(),
+                )
             ) from None
         return config
 
@@ -101,15 +266,17 @@ class RunFolder:
         """The ``Preset`` this run was trained with."""
         config = self.read_config()
         if config is None:
-            raise FileNotFoundError(
-                f"'{self.path}' is not a run folder (no config.json): train first"
-            )
+            raise FileNotFoundError(_say("not a run folder", path=self.path))
         try:
             return preset_from_dict(config["preset"])
         except (TypeError, ValueError) as error:
             raise RunFolderError(
-                f"{self.config_path}: its preset is incomplete ({error}); put back "
-                "a copy of it, or " + CHOOSE_ANOTHER
+                _say(
+                    "incomplete preset",
+                    path=self.config_path,
+                    error=error,
+                    choose=_choose_another(),
+                )
             ) from None
 
     # --- history ------------------------------------------------------------------------------
@@ -133,14 +300,19 @@ class RunFolder:
         if not exists:
             if not backup:
                 return [], None  # no history yet
-            problem = "is missing"
+            problem = _say("is missing")
         rows = {**backup, **main}
         rebuilt = sorted(set(rows) - set(main))
-        note = f"{self.history_path} {problem}; " + (
-            f"{describe_epochs(rebuilt)} rebuilt from {self.history_backup_path.name}"
-            if rebuilt
-            else "no copy to rebuild it from"
-        )
+        if rebuilt:
+            note = _say(
+                "history rebuilt",
+                path=self.history_path,
+                problem=problem,
+                epochs=describe_epochs(rebuilt),
+                copy=self.history_backup_path.name,
+            )
+        else:
+            note = _say("history lost", path=self.history_path, problem=problem)
         return [rows[e] for e in sorted(rows)], note
 
     def refuse_if_checkpoints_were_removed(self):
@@ -157,12 +329,14 @@ class RunFolder:
         rows = self.history_rows()[0] if self.history_path.exists() else []
         last = max([row["epoch"] for row in rows] + frames, default=0)
         if last >= 2:
-            what = f"history to epoch {last}, {len(frames)} frames"
             raise RunFolderError(
-                f"{self.path} holds a run ({what}) but no checkpoints: were they deleted? Training "
-                "here would write over it. Put the checkpoints back to resume, or move this folder "
-                f"away (or choose another run folder: {ANOTHER_FOLDER}) "
-                "to train afresh"
+                _say(
+                    "checkpoints deleted",
+                    path=self.path,
+                    last=last,
+                    frames=len(frames),
+                    how=another_folder(),
+                )
             )
 
     def history_until(self, last_epoch):
@@ -172,15 +346,19 @@ class RunFolder:
         rows = [row for row in rows if row["epoch"] <= last_epoch]
         lost = sorted(set(range(1, last_epoch + 1)) - {row["epoch"] for row in rows})
         if lost:
-            note = (
-                f"{note}; " if note else f"{self.history_path}: "
-            ) + f"no row for {describe_epochs(lost)}, which the plots will miss"
+            missing = _say("no rows", epochs=describe_epochs(lost))
+            if note:
+                note = _say("and then", first=note, then=missing)
+            else:
+                note = _say("about path", path=self.history_path, text=missing)
         if note:
             notice(note)
         return rows
 
     def write_history(self, rows):
         fields = list(HISTORY_FIELDS)
+        if rows and not any("gen_loss" in row for row in rows):  # a VAE's: its own loss parts
+            fields = ["epoch"]
         for row in rows:
             fields += [k for k in row if k not in fields]
         out = io.StringIO()
@@ -202,9 +380,7 @@ class RunFolder:
         """Make the folder; a path that cannot be one raises ``RunFolderError`` naming it."""
         for path in (self.path, self.frames_dir, self.checkpoints_dir):
             if path.exists() and not path.is_dir():
-                raise RunFolderError(
-                    f"{path} is a file, not a folder; move it away or " + CHOOSE_ANOTHER
-                )
+                raise RunFolderError(_say("is a file", path=path, choose=_choose_another()))
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -214,14 +390,14 @@ class RunFolder:
         blocking = next(
             (p for p in [self.path, *self.path.parents] if p.exists() and not p.is_dir()), None
         )
+        choose = _choose_another(alone=True)
         if blocking is not None:
-            return f"{self.path} cannot be made: {blocking} is a file; " + CHOOSE_ANOTHER
+            return _say("cannot be made", path=self.path, blocking=blocking, choose=choose)
         if isinstance(error, PermissionError):
-            return (
-                f"{self.path} is not writable ({error.strerror}); make it writable, or "
-                + CHOOSE_ANOTHER
+            return _say(
+                "not writable", path=self.path, why=error.strerror, choose=_choose_another()
             )
-        return f"{self.path} cannot be used as a run folder ({error.strerror}); " + CHOOSE_ANOTHER
+        return _say("unusable", path=self.path, why=error.strerror, choose=choose)
 
     def writable(self):
         """Whether this process may write the folder; a teacher's shared run may be read-only,
@@ -252,12 +428,14 @@ class RunFolder:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError:
-                    holder = (
-                        os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "pid unknown"
-                    )
+                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
                     raise RunFolderError(
-                        f"{self.path} is in use by another training ({holder}); wait for it or "
-                        + CHOOSE_ANOTHER
+                        _say(
+                            "in use",
+                            path=self.path,
+                            holder=holder or _say("pid unknown"),
+                            choose=_choose_another(),
+                        )
                     ) from None
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
@@ -319,18 +497,18 @@ class RunFolder:
         prefix = self.checkpoint_prefix(number)
         index = prefix.with_name(prefix.name + ".index")
         if not index.is_file():
-            return f"{index.name} is missing"
+            return _say("file missing", name=index.name)
         shards = [
             m
             for p in self.checkpoints_dir.glob(f"ckpt-{number}.data-*")
             if (m := DATA_SHARD.match(p.name))
         ]
         if not shards:
-            return f"{prefix.name}.data-00000-of-00001 is missing"
+            return _say("file missing", name=f"{prefix.name}.data-00000-of-00001")
         total = int(shards[0].group(2))
         missing = sorted(set(range(total)) - {int(m.group(1)) for m in shards})
         if missing:
-            return f"{prefix.name}.data-{missing[0]:05d}-of-{total:05d} is missing"
+            return _say("file missing", name=f"{prefix.name}.data-{missing[0]:05d}-of-{total:05d}")
         return None
 
     def latest_checkpoint(self):
@@ -349,6 +527,7 @@ class RunFolder:
         one, and the next older one is tried. Returns its number (= its epoch), or None when the
         folder holds no checkpoint. Skipped ones are reported in one line; when none restores,
         ``RunFolderError`` says so (nothing is trained over them)."""
+        said = {"resumed from": "damaged, resumed", "loaded": "damaged, loaded"}[verb]
         damaged, problem = [], "no checkpoint"
         with _tensorflow_quiet():
             for number in self.checkpoint_numbers():
@@ -363,20 +542,24 @@ class RunFolder:
                 damaged.append((number, problem))
         if problem is None:
             if damaged:
-                names = ", ".join(f"ckpt-{n} is damaged ({why})" for n, why in damaged)
-                notice(f"{self.checkpoints_dir}/{names}; {verb} ckpt-{number} (epoch {number})")
+                names = _say("comma").join(_say("damaged", number=n, why=why) for n, why in damaged)
+                notice(_say(said, folder=self.checkpoints_dir, names=names, number=number))
             return number
-        if damaged and all(why == MISFIT for _, why in damaged):
+        if damaged and all(why == _say("misfit") for _, why in damaged):
             raise CheckpointMisfit(
-                f"{self.checkpoints_dir}: no checkpoint fits the networks {self.config_path} "
-                "describes (their shapes differ): if config.json was edited, put its old values "
-                "back; the checkpoints are kept"
+                _say("misfit everywhere", folder=self.checkpoints_dir, config=self.config_path)
             )
         if damaged:
-            names = "; ".join(f"ckpt-{n}: {why}" for n, why in damaged)
+            names = _say("semicolon").join(
+                _say("why not restored", number=n, why=why) for n, why in damaged
+            )
             raise RunFolderError(
-                f"{self.checkpoints_dir}: no checkpoint restores ({names}); move that folder away "
-                "to train this run afresh, or " + CHOOSE_ANOTHER
+                _say(
+                    "none restores",
+                    folder=self.checkpoints_dir,
+                    names=names,
+                    choose=_choose_another(),
+                )
             )
         return None
 
@@ -397,7 +580,7 @@ class RunFolder:
         )
         if state == (latest, kept):
             return
-        lost = "unreadable" if path.exists() else "missing"
+        lost = "state unreadable" if path.exists() else "state missing"
         stamps = [self.checkpoint_prefix(n).with_suffix(".index").stat().st_mtime for n in kept]
         text = (
             f'model_checkpoint_path: "ckpt-{latest}"\n'
@@ -407,7 +590,7 @@ class RunFolder:
         )
         atomic_write_text(path, text)
         if state is None:
-            notice(f"{path} was {lost}; rebuilt from the checkpoint files (latest ckpt-{latest})")
+            notice(_say(lost, path=path, latest=latest))
 
     def checkpoint_signature(self):
         """What the checkpoints folder holds now (names, sizes, times): changes when anyone saves."""
@@ -440,18 +623,12 @@ class RunFolder:
         """Say in one line which missing frames were repainted and which stay missing."""
         said = []
         if repainted:
-            said.append(
-                f"the frames of {describe_epochs(repainted)} were missing and are repainted "
-                "from their checkpoints"
-            )
+            said.append(_say("repainted", epochs=describe_epochs(repainted)))
         if lost:
-            said.append(
-                f"no whole frame for {describe_epochs(lost)} and no checkpoint to repaint "
-                f"{'it' if len(lost) == 1 else 'them'} from: training.gif is made without "
-                f"{'it' if len(lost) == 1 else 'them'}"
-            )
+            key = "frame lost" if len(lost) == 1 else "frames lost"
+            said.append(_say(key, epochs=describe_epochs(lost)))
         if said:
-            notice(f"{self.frames_dir}: " + "; ".join(said))
+            notice(_say("about path", path=self.frames_dir, text=_say("semicolon").join(said)))
 
     # --- trained players ----------------------------------------------------------------------
     def _restore_player(self, model, which):
@@ -487,7 +664,7 @@ class RunFolder:
         if failure is not None:
             raise failure
         if number is None:
-            raise FileNotFoundError(f"'{self.checkpoints_dir}' holds no checkpoint: train first")
+            raise FileNotFoundError(_say("no checkpoint", path=self.checkpoints_dir))
         return model
 
 
@@ -551,18 +728,18 @@ def _parse_history(path):
     except FileNotFoundError:
         return {}, None, False
     except OSError as error:
-        return {}, f"is unreadable ({error.strerror})", True
+        return {}, _say("unreadable file", why=error.strerror), True
     if not text.strip():
-        return {}, "is empty", True
+        return {}, _say("is empty"), True
     whole = text.endswith("\n")
     lines = [line.rstrip("\r") for line in text.split("\n")]
     if whole:
         lines.pop()
     header = lines[0].split(",")
     if len(lines) == 1 and not whole:
-        return {}, "is cut off inside its header", True
+        return {}, _say("cut in header"), True
     if header[0] != "epoch" or not all(re.fullmatch(r"\w+", name) for name in header):
-        return {}, "has an unreadable header", True
+        return {}, _say("bad header"), True
     rows, bad = {}, []
     for number, line in enumerate(lines[1:], start=1):
         if not line.strip():
@@ -575,13 +752,9 @@ def _parse_history(path):
     if not bad:
         return rows, None, True
     if bad == [len(lines) - 1] and not whole:
-        return rows, "is cut off inside its last row (dropped)", True
-    return (
-        rows,
-        f"has incomplete row{'s' if len(bad) > 1 else ''} (line{'s' if len(bad) > 1 else ''} "
-        f"{', '.join(str(n + 1) for n in bad)}, dropped)",
-        True,
-    )
+        return rows, _say("cut in last row"), True
+    numbers = _say("list").join(str(n + 1) for n in bad)
+    return rows, _say("incomplete rows" if len(bad) > 1 else "incomplete row", lines=numbers), True
 
 
 def _parse_row(header, cells):
@@ -595,9 +768,6 @@ def _parse_row(header, cells):
     except ValueError:
         return None
     return row if row["epoch"] is not None and row["epoch"] >= 1 else None
-
-
-MISFIT = "its tensors' shapes differ from the networks'"
 
 
 @contextlib.contextmanager
@@ -621,15 +791,15 @@ def _restore_problem(error):
     """A short reason for a checkpoint that did not restore, from TensorFlow's long message."""
     text = re.sub(r"\{\{[^}]*\}\}\s*", "", str(error)).strip().split("\n")[0]
     for clue, reason in (
-        ("incompatible tensor with shape", MISFIT),
-        ("Checksum does not match", "its data fails its checksum"),
-        ("Read less bytes", "its data is cut short"),
-        ("sstable", "its .index is unreadable"),
-        ("Unable to read file", "its .index is unreadable"),
-        ("No such file", "a file of it is missing"),
+        ("incompatible tensor with shape", "misfit"),
+        ("Checksum does not match", "checksum"),
+        ("Read less bytes", "cut short"),
+        ("sstable", "index unreadable"),
+        ("Unable to read file", "index unreadable"),
+        ("No such file", "part missing"),
     ):
         if clue in text:
-            return reason
+            return _say(reason)
     return f"{type(error).__name__}: {text[:100]}"
 
 

@@ -7,23 +7,75 @@ it being pushed onto the ring.
 
 import numpy as np
 
+from course_utils.fonts import use_cjk_font
+from course_utils.language import Messages
+
+_say = Messages(
+    __name__,
+    {
+        # The GAN loop (lesson 0): the boxes, the two losses, the title.
+        "noise": ("noise z\n(160 numbers)", "噪声 z\n（160 个数）"),
+        "artist": ("artist\n(generator G)", "艺术家\n（生成器 G）"),
+        "painting": ("painting\nG(z)", "画作\nG(z)"),
+        "critic": ("critic\n(discriminator D)", "评论家\n（判别器 D）"),
+        "real faces x": ("real faces x", "真实人脸 x"),
+        "verdict": ("verdict\nP(real)", "评判\nP(真实)"),
+        "artist's aim": ('artist\'s loss: "make D say real"', "艺术家的损失：“让 D 说真”"),
+        "critic's aim": (
+            'critic\'s loss: "real → 1, painting → 0"',
+            "评论家的损失：“真实 → 1，画作 → 0”",
+        ),
+        "one round": (
+            "One round of the game: both players learn from the critic's verdict",
+            "博弈的一个回合：双方都从评论家的评判中学习",
+        ),
+        # The toy GAN's snapshots.
+        "real": ("real", "真实"),
+        "artist points": ("artist", "艺术家"),
+        "snapshot": (
+            "step {step}\ndistance to ring {distance:.2f}",
+            "第 {step} 步\n到圆环的距离 {distance:.2f}",
+        ),
+        # The artist's step (lesson 5): the boxes and the three lines.
+        "noise z": ("noise z", "噪声 z"),
+        "artist G": ("artist G\nweights change", "艺术家 G\n权重会变"),
+        "painting G(z)": ("painting\nG(z)", "画作\nG(z)"),
+        "critic D": ("critic D\nweights stay put", "评论家 D\n权重不变"),
+        "verdict logit": ("verdict\n(a logit)", "评判\n（一个 logit）"),
+        "artist's loss": ("artist's loss\n−ln σ(logit)", "艺术家的损失\n−ln σ(logit)"),
+        "forward": (
+            "forward: paint, judge, score (the tape records every step)",
+            "前向：作画、评判、算损失（梯度带记下每一步）",
+        ),
+        "backward": (
+            "backward: the gradient of the artist's loss flows through the critic into the artist",
+            "反向：艺术家损失的梯度穿过评论家，流回艺术家",
+        ),
+        "optimizer": (
+            "the artist's optimizer moves only the artist's weights",
+            "艺术家的优化器只更新艺术家的权重",
+        ),
+    },
+)
+
 
 def draw_gan_loop():
     """A matplotlib diagram: noise → artist → painting → critic ← real faces; verdict → both losses."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+    use_cjk_font()
     fig, ax = plt.subplots(figsize=(9, 3.6))
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 4.4)
     ax.axis("off")
     boxes = {
-        "noise z\n(160 numbers)": (0.2, 2.6, 1.5, "#eeeeee"),
-        "artist\n(generator G)": (2.4, 2.6, 1.5, "#ffd8a8"),
-        "painting\nG(z)": (4.6, 2.6, 1.5, "#eeeeee"),
-        "critic\n(discriminator D)": (6.6, 1.6, 1.8, "#a5d8ff"),
-        "real faces x": (4.6, 0.5, 1.5, "#d3f9d8"),
-        "verdict\nP(real)": (8.75, 1.6, 1.1, "#eeeeee"),
+        _say("noise"): (0.2, 2.6, 1.5, "#eeeeee"),
+        _say("artist"): (2.4, 2.6, 1.5, "#ffd8a8"),
+        _say("painting"): (4.6, 2.6, 1.5, "#eeeeee"),
+        _say("critic"): (6.6, 1.6, 1.8, "#a5d8ff"),
+        _say("real faces x"): (4.6, 0.5, 1.5, "#d3f9d8"),
+        _say("verdict"): (8.75, 1.6, 1.1, "#eeeeee"),
     }
     for text, (x, y, width, colour) in boxes.items():
         ax.add_patch(
@@ -40,19 +92,17 @@ def draw_gan_loop():
     arrow((6.15, 1.0), (6.6, 1.85))
     arrow((8.45, 2.1), (8.72, 2.1))
     arrow((9.2, 2.7), (3.2, 3.65), connectionstyle="arc3,rad=0.25", color="#e8590c", ls="--")
-    ax.text(
-        6.3, 4.15, 'artist\'s loss: "make D say real"', color="#e8590c", fontsize=9, ha="center"
-    )
+    ax.text(6.3, 4.15, _say("artist's aim"), color="#e8590c", fontsize=9, ha="center")
     arrow((9.3, 1.55), (7.5, 1.45), connectionstyle="arc3,rad=-0.6", color="#1971c2", ls="--")
     ax.text(
         8.4,
         0.15,
-        'critic\'s loss: "real → 1, painting → 0"',
+        _say("critic's aim"),
         color="#1971c2",
         fontsize=9,
         ha="center",
     )
-    ax.set_title("One round of the game: both players learn from the critic's verdict")
+    ax.set_title(_say("one round"))
     return fig
 
 
@@ -128,20 +178,24 @@ def plot_toy_snapshots(snapshots):
     """Side-by-side scatter plots of the real ring (blue) and the artist's points (orange)."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(snapshots), figsize=(3 * len(snapshots), 3.2))
+    use_cjk_font()
+    # Constrained layout keeps the two-line titles inside the figure (tight_layout let the square
+    # panels push them over the top edge).
+    fig, axes = plt.subplots(
+        1, len(snapshots), figsize=(3 * len(snapshots), 3.2), layout="constrained"
+    )
     for ax, (step, fake, real) in zip(np.atleast_1d(axes), snapshots):
-        ax.scatter(*real.T, s=4, c="tab:blue", label="real")
-        ax.scatter(*fake.T, s=4, c="tab:orange", label="artist")
+        ax.scatter(*real.T, s=4, c="tab:blue", label=_say("real"))
+        ax.scatter(*fake.T, s=4, c="tab:orange", label=_say("artist points"))
         ax.set_xlim(-3.2, 3.2)
         ax.set_ylim(-3.2, 3.2)
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(
-            f"step {step}\ndistance to ring {distance_to_ring(fake):.2f}", fontsize="medium"
+            _say("snapshot", step=step, distance=distance_to_ring(fake)), fontsize="medium"
         )
     np.atleast_1d(axes)[0].legend(loc="lower left", fontsize="small")
-    fig.tight_layout()
     return fig
 
 
@@ -153,18 +207,19 @@ def draw_gradient_path():
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+    use_cjk_font()
     fig, ax = plt.subplots(figsize=(11, 3.3))
     ax.set_xlim(0, 11)
     ax.set_ylim(0, 3.3)
     ax.axis("off")
     forward, backward = "#333333", "#c92a2a"
     boxes = [  # (text, colour): left to right, the order of the arithmetic
-        ("noise z", "#eeeeee"),
-        ("artist G\nweights change", "#ffd8a8"),
-        ("painting\nG(z)", "#eeeeee"),
-        ("critic D\nweights stay put", "#a5d8ff"),
-        ("verdict\n(a logit)", "#eeeeee"),
-        ("artist's loss\n−ln σ(logit)", "#ffe3e3"),
+        (_say("noise z"), "#eeeeee"),
+        (_say("artist G"), "#ffd8a8"),
+        (_say("painting G(z)"), "#eeeeee"),
+        (_say("critic D"), "#a5d8ff"),
+        (_say("verdict logit"), "#eeeeee"),
+        (_say("artist's loss"), "#ffe3e3"),
     ]
     width, gap, y, height = 1.5, 0.36, 1.3, 1.0
     lefts = [0.1 + i * (width + gap) for i in range(len(boxes))]
@@ -191,7 +246,7 @@ def draw_gradient_path():
     ax.text(
         5.5,
         2.75,
-        "forward: paint, judge, score (the tape records every step)",
+        _say("forward"),
         ha="center",
         fontsize=12,
         color=forward,
@@ -199,7 +254,7 @@ def draw_gradient_path():
     ax.text(
         5.5,
         0.45,
-        "backward: the gradient of the artist's loss flows through the critic into the artist",
+        _say("backward"),
         ha="center",
         fontsize=12,
         color=backward,
@@ -207,7 +262,7 @@ def draw_gradient_path():
     ax.text(
         5.5,
         0.02,
-        "the artist's optimizer moves only the artist's weights",
+        _say("optimizer"),
         ha="center",
         fontsize=12,
         color=backward,

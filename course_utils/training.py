@@ -34,21 +34,116 @@ from course_utils.data import (
     make_dataset,
     pixels_to_model_input,
 )
+from course_utils.language import Messages
 from course_utils.losses import discriminator_loss, generator_loss
 from course_utils.metrics import make_training_metric
 from course_utils.models import make_discriminator_model, make_generator_model
 from course_utils.notices import notice
-from course_utils.presets import get_preset
+from course_utils.presets import LATER_KNOBS, get_preset
 from course_utils.progress import Progress
 from course_utils.run_folder import (
-    ANOTHER_FOLDER,
     CheckpointMisfit,
     RunFolder,
     RunFolderError,
+    another_folder,
     describe_epochs,
     player_checkpoint,
 )
 from course_utils.viz import make_gif
+
+_say = Messages(
+    __name__,
+    {
+        "train the vae with vae.train": (
+            "preset '{name}' trains a VAE: use course_utils.vae.train (or python -m course_utils "
+            "train --preset {name})",
+            "预设 '{name}' 训练的是 VAE：请用 course_utils.vae.train（或 python -m course_utils "
+            "train --preset {name}）",
+        ),
+        "other settings": (
+            "{config} records {what}={before!r}, but the settings given now have {after!r}. "
+            "Resume it with the settings it records (if config.json was edited by hand, put its "
+            "old value back), or choose a new run folder.",
+            "{config} 记录的是 {what}={before!r}，但现在给的设置是 {after!r}。请用它记录的设置"
+            "继续训练（如果 config.json 被手动改过，请改回原来的值），或换一个新的运行文件夹。",
+        ),
+        "mixed precision": ("mixed precision", "混合精度"),
+        "mixed precision bfloat16": ("mixed precision (bfloat16)", "混合精度（bfloat16）"),
+        "precision changed": (
+            "{path} was trained in {was} and goes on in {now}: its numbers from here on differ "
+            "from an uninterrupted run's",
+            "{path} 之前用 {was} 训练，现在改用 {now} 继续：从这里起，它的数值会与一次不中断的"
+            "训练不同",
+        ),
+        "no checkpoint fits": (
+            "{folder}: no checkpoint fits the networks of preset {preset}, and config.json, "
+            "which says what the run was trained with, is missing: resume with the preset the "
+            "run was made with (--preset, or COURSE_PRESET in a notebook); the checkpoints are "
+            "kept",
+            "{folder}：没有一个检查点与预设 {preset} 的网络相符，而记录这次训练设置的 "
+            "config.json 又不见了：请用训练时的那个预设继续（命令行用 --preset，笔记本里用 "
+            "COURSE_PRESET）；检查点都保留着",
+        ),
+        "config rewritten": (
+            "{path} was missing; written anew from the settings given now (preset {preset}, "
+            "data {data}, seed {seed})",
+            "{path} 不见了；已按现在给的设置重新写出（预设 {preset}，数据 {data}，种子 {seed}）",
+        ),
+        "config missing": (
+            "{path} was missing; from the settings given now (preset {preset}, data {data}, "
+            "seed {seed})",
+            "{path} 不见了；按现在给的设置继续（预设 {preset}，数据 {data}，种子 {seed}）",
+        ),
+        "epochs at least 1": (
+            "epochs must be at least 1, got {epochs}",
+            "轮数至少为 1，收到的是 {epochs}",
+        ),
+        "no faces given": (
+            "epoch {start} of {epochs} is done: give the faces to train on",
+            "{epochs} 轮中已完成 {start} 轮：请给出用来训练的人脸",
+        ),
+        "already trained": (
+            "Already trained to epoch {done} (of {epochs}): its last checkpoint is loaded and "
+            "reused, nothing to train. To train afresh, delete that folder or choose another one.",
+            "已经训练到第 {done} 轮（共 {epochs} 轮）：载入并沿用它最后的检查点，无需再训练。"
+            "要从头训练，请删掉那个文件夹，或换一个。",
+        ),
+        "already trained in": (
+            "Already trained to epoch {done} (of {epochs}) in {path}: its last checkpoint is "
+            "loaded and reused, nothing to train. To train afresh, delete that folder or choose "
+            "another one.",
+            "{path} 已经训练到第 {done} 轮（共 {epochs} 轮）：载入并沿用它最后的检查点，"
+            "无需再训练。要从头训练，请删掉那个文件夹，或换一个。",
+        ),
+        "read-only": (
+            "{path} is read-only (a shared run?): it is trained to epoch {done} and can be read, "
+            "not trained to epoch {epochs}. To train, choose a run folder of your own ({how})",
+            "{path} 是只读的（共享的运行？）：它已训练到第 {done} 轮，可以读取，但不能继续训练到"
+            "第 {epochs} 轮。要训练，请用一个自己的运行文件夹（{how}）",
+        ),
+        "read-only frames": (
+            "{folder}: no whole frame for {epochs}; the folder is read-only, so nothing is "
+            "repainted",
+            "{folder}：{epochs}没有完整的画面；文件夹是只读的，所以不会重画",
+        ),
+        "the disk": ("the disk", "磁盘"),
+        "resumes after": ("it resumes after epoch {epoch}", "会从第 {epoch} 轮之后继续"),
+        "starts again": ("it starts again from epoch 1", "会从第 1 轮重新开始"),
+        "while writing": (" while writing {file}", "，写入 {file} 时"),
+        "disk full": (
+            "{where}: the disk is full (no space left{writing}). An epoch writes about {mb:.0f} "
+            "MB there (a checkpoint, a frame, the history; {kept} checkpoints are kept). Free "
+            "some space and run the same command again: {back}; nothing was lost",
+            "{where}：磁盘满了（没有剩余空间{writing}）。每一轮要在那里写入约 {mb:.0f} MB"
+            "（一个检查点、一帧画面和历史记录；保留 {kept} 个检查点）。腾出一些空间后再运行"
+            "同一条命令：{back}；什么都没有丢失",
+        ),
+        "fewer than a batch": (
+            "{n} images are fewer than one batch of {batch}",
+            "{n} 张图像不够一个批量（{batch} 张）",
+        ),
+    },
+)
 
 __all__ = [
     "GANTrainer",
@@ -257,10 +352,11 @@ class GANTrainer:
     def _check_config(self, saved):
         """Refuse to mix two experiments in one run folder; the message says what differs."""
         now = self._config()
+        recorded = {**LATER_KNOBS, **saved["preset"]}  # an older config.json is a GAN's
         differences = [
-            (f"preset {k}", saved["preset"].get(k), v)
+            (f"preset {k}", recorded.get(k), v)
             for k, v in now["preset"].items()
-            if k not in RESUMABLE_CHANGES and _plain(saved["preset"].get(k)) != _plain(v)
+            if k not in RESUMABLE_CHANGES and _plain(recorded.get(k)) != _plain(v)
         ]
         differences += [
             (k, saved.get(k), now[k]) for k in ("data", "seed") if saved.get(k) != now[k]
@@ -268,20 +364,21 @@ class GANTrainer:
         if differences:
             what, before, after = differences[0]
             raise ValueError(
-                f"{self.run.config_path} records {what}={before!r}, but the settings given now "
-                f"have {after!r}. Resume it with the settings it records (if config.json was "
-                "edited by hand, put its old value back), or choose a new run folder."
+                _say(
+                    "other settings",
+                    config=self.run.config_path,
+                    what=what,
+                    before=before,
+                    after=after,
+                )
             )
         if bool(saved.get("mixed_precision")) != self.mixed_precision:
             was, now = (
-                ("mixed precision", "float32")
+                (_say("mixed precision"), "float32")
                 if saved.get("mixed_precision")
-                else ("float32", "mixed precision (bfloat16)")
+                else ("float32", _say("mixed precision bfloat16"))
             )
-            notice(
-                f"{self.run.path} was trained in {was} and goes on in {now}: its numbers from "
-                "here on differ from an uninterrupted run's"
-            )
+            notice(_say("precision changed", path=self.run.path, was=was, now=now))
 
     def _resume(self):
         """Restore the newest checkpoint that restores and read the history up to its epoch (the
@@ -307,19 +404,19 @@ class GANTrainer:
             if saved is not None:
                 raise
             raise RunFolderError(
-                f"{run.checkpoints_dir}: no checkpoint fits the networks of preset "
-                f"{self.preset.name}, and config.json, which says what the run was trained with, "
-                "is missing: resume with the preset the run was made with (--preset, or "
-                "COURSE_PRESET in a notebook); the checkpoints are kept"
+                _say("no checkpoint fits", folder=run.checkpoints_dir, preset=self.preset.name)
             ) from None
         if number is not None and saved is None:
             if not self.read_only:
                 run.write_config(self._config())
             notice(
-                f"{run.config_path} was missing; "
-                + ("" if self.read_only else "written anew ")
-                + f"from the settings given now (preset {self.preset.name}, data {self.data}, "
-                f"seed {self.seed})"
+                _say(
+                    "config missing" if self.read_only else "config rewritten",
+                    path=run.config_path,
+                    preset=self.preset.name,
+                    data=self.data,
+                    seed=self.seed,
+                )
             )
         if not self.read_only:
             run.mend_checkpoint_state(number)
@@ -353,6 +450,13 @@ class GANTrainer:
         found.append(
             CheckpointSaver(self.epoch, self.manager, self._remember_signature if run else None)
         )
+        if progress.enabled and self.preset.kind == "gan":
+            # Last, so it reads the epoch's frame and history, under the epoch's finished line.
+            from course_utils.doctor import DoctorWatch
+
+            watch = DoctorWatch(run.path if run else None, preset=self.preset)
+            watch.rows = [dict(row) for row in self.history]  # a resumed run's earlier epochs
+            found.append(watch)
         return found
 
     def frame_writer(self):
@@ -385,7 +489,7 @@ class GANTrainer:
         x = self._training_input(images)
         epochs = self.preset.epochs if epochs is None else epochs
         if epochs < 1:
-            raise ValueError(f"epochs must be at least 1, got {epochs}")
+            raise ValueError(_say("epochs at least 1", epochs=epochs))
         if make_train_step is not None:
             self.train_step = self.build_train_step(make_train_step)
         metric_every = self.preset.metric_every if metric_every is None else metric_every
@@ -411,7 +515,7 @@ class GANTrainer:
                 self._finish_run_folder()
                 return self.history
             if x is None:
-                raise ValueError(f"epoch {start} of {epochs} is done: give the faces to train on")
+                raise ValueError(_say("no faces given", start=start, epochs=epochs))
             line = Progress(
                 start,
                 epochs,
@@ -434,34 +538,46 @@ class GANTrainer:
 
     def _say_already_trained(self, epochs, progress):
         if progress:
-            where = f" in {self.run.path}" if self.run is not None else ""
-            print(
-                f"Already trained to epoch {self.epochs_done} (of {epochs}){where}: its last "
-                "checkpoint is loaded and reused, nothing to train. To train afresh, "
-                "delete that folder or choose another one."
-            )
+            if self.run is not None:
+                print(
+                    _say(
+                        "already trained in",
+                        done=self.epochs_done,
+                        epochs=epochs,
+                        path=self.run.path,
+                    )
+                )
+            else:
+                print(_say("already trained", done=self.epochs_done, epochs=epochs))
 
     def _fit_read_only(self, epochs, progress):
         """A read-only run folder (a teacher's shared run) is read, never written: a finished run
         is reused as it is; training it further needs a folder of one's own."""
         if self.epochs_done < epochs:
             raise RunFolderError(
-                f"{self.run.path} is read-only (a shared run?): it is trained to epoch "
-                f"{self.epochs_done} and can be read, not trained to epoch {epochs}. To train, "
-                f"choose a run folder of your own ({ANOTHER_FOLDER})"
+                _say(
+                    "read-only",
+                    path=self.run.path,
+                    done=self.epochs_done,
+                    epochs=epochs,
+                    how=another_folder(),
+                )
             )
         self._say_already_trained(epochs, progress)
         missing = self.run.missing_frames(self.epochs_done)
         if missing:
             notice(
-                f"{self.run.frames_dir}: no whole frame for {describe_epochs(missing)}; the "
-                "folder is read-only, so nothing is repainted"
+                _say(
+                    "read-only frames",
+                    folder=self.run.frames_dir,
+                    epochs=describe_epochs(missing),
+                )
             )
         return self.history
 
     def _disk_full_message(self, error):
         """One line for a full disk: which folder, what an epoch needs, and that nothing is lost."""
-        where = self.run.path if self.run is not None else "the disk"
+        where = self.run.path if self.run is not None else _say("the disk")
         per_epoch = (
             sum(
                 v.numpy().nbytes for v in (*self.generator.variables, *self.discriminator.variables)
@@ -469,14 +585,15 @@ class GANTrainer:
             * 3
         )  # weights and Adam's two moments, in each checkpoint
         kept = self.run.checkpoint_numbers() if self.run is not None else []
-        back = f"it resumes after epoch {kept[0]}" if kept else "it starts again from epoch 1"
+        back = _say("resumes after", epoch=kept[0]) if kept else _say("starts again")
         file = getattr(error, "filename", None)
-        return (
-            f"{where}: the disk is full (no space left"
-            + (f" while writing {file}" if file else "")
-            + f"). An epoch writes about {per_epoch / 1e6:.0f} MB there (a checkpoint, a frame, "
-            f"the history; {self.preset.keep_checkpoints} checkpoints are kept). Free some space "
-            f"and run the same command again: {back}; nothing was lost"
+        return _say(
+            "disk full",
+            where=where,
+            writing=_say("while writing", file=file) if file else "",
+            mb=per_epoch / 1e6,
+            kept=self.preset.keep_checkpoints,
+            back=back,
         )
 
     def _training_input(self, images):
@@ -489,9 +606,7 @@ class GANTrainer:
         else:
             x = np.asarray(check_pixels(images, IMAGE_SIZE), np.uint8)
         if len(x) // self.preset.batch_size == 0:
-            raise ValueError(
-                f"{x.shape[0]} images are fewer than one batch of {self.preset.batch_size}"
-            )
+            raise ValueError(_say("fewer than a batch", n=x.shape[0], batch=self.preset.batch_size))
         return x
 
     def _finish_run_folder(self, always=False):
@@ -529,16 +644,22 @@ def train(
     mixed_precision=False,
     loop=None,
     make_train_step=None,
+    trainer_class=None,
 ):
     """Load the faces, build (or resume) a ``GANTrainer`` in ``run_dir`` and train it.
 
     ``metric="auto"`` records the course's image-quality scores (``course_utils.metrics``) every
     ``metric_every`` epochs (default: the preset's) and at the last epoch; ``None`` skips them.
     ``loop`` and ``make_train_step`` default to the package's copies of lesson 5's functions; the
-    lesson passes its own, so its edits show. Returns the trainer.
+    lesson passes its own, so its edits show. ``trainer_class`` is the trainer to build
+    (``vae.train`` passes ``VAETrainer``). Returns the trainer.
     """
     preset = get_preset(preset)
-    trainer = GANTrainer(
+    if trainer_class is None:
+        if preset.kind != "gan":  # the VAE's trainer builds on this module: vae.train passes it
+            raise ValueError(_say("train the vae with vae.train", name=preset.name))
+        trainer_class = GANTrainer
+    trainer = trainer_class(
         preset,
         run_dir,
         data=data,

@@ -19,8 +19,116 @@ import numpy as np
 from course_utils.atomic_write import atomic_write_bytes
 from course_utils.data import to_pixels
 from course_utils.faces import CATEGORIES, CATEGORY_LABELS, category_shares
+from course_utils.fonts import use_cjk_font
+from course_utils.language import Messages
 from course_utils.notices import notice
 from course_utils.run_folder import FRAME_PATTERN, frame_is_whole, read_history
+
+_say = Messages(
+    __name__,
+    {
+        # The normal band (plot_normal_band).
+        "band title": (
+            "your run (line) and the normal band of {seeds} {preset} runs",
+            "你的训练（折线）与 {seeds} 次 {preset} 训练的正常范围",
+        ),
+        "no band title": (
+            "your run: no normal band for runs of this size (the band is the classroom preset's)",
+            "你的训练：没有这种规模训练的正常范围（正常范围来自 classroom 预设）",
+        ),
+        "band": ("normal band", "正常范围"),
+        "your run": ("your run", "你的训练"),
+        "fd panel": ("FD: distance to real faces", "FD：与真实人脸的距离"),
+        "afd panel": ("AFD: faces found", "AFD：检出人脸的比例"),
+        # Errors and notices.
+        "cannot encode": (
+            "{path}: could not encode image of shape {shape}",
+            "{path}：无法把形状为 {shape} 的图像编码成 PNG",
+        ),
+        "damaged frame": (
+            "{folder}: {names} is damaged (not a whole PNG): {gif} is made without it; `train` on "
+            "the run repaints frames whose checkpoints are kept",
+            "{folder}：{names} 已损坏（不是完整的 PNG），制作 {gif} 时跳过它；对这个运行再执行一次 "
+            "`train`，会重画检查点还在的那些帧",
+        ),
+        "damaged frames": (
+            "{folder}: {names} are damaged (not a whole PNG): {gif} is made without them; `train` "
+            "on the run repaints frames whose checkpoints are kept",
+            "{folder}：{names} 已损坏（不是完整的 PNG），制作 {gif} 时跳过它们；对这个运行再执行一次 "
+            "`train`，会重画检查点还在的那些帧",
+        ),
+        "no frames": (
+            "no frames (epoch_*.png) in '{folder}': train first",
+            "'{folder}' 里没有帧（epoch_*.png）：请先训练",
+        ),
+        "bad levels per bin": (
+            "levels_per_bin must divide 256 (1, 2, 4, ..., 256), got {levels}",
+            "levels_per_bin 必须能整除 256（1、2、4、…、256），得到的是 {levels}",
+        ),
+        # Plots of training.
+        "epoch": ("epoch", "轮"),
+        "loss": ("loss", "损失"),
+        "artist's loss": ("artist's loss (generator)", "艺术家的损失（生成器）"),
+        "critic's loss": ("critic's loss (discriminator)", "评论家的损失（判别器）"),
+        "D(x) real faces": ("D(x): real faces", "D(x)：真实人脸"),
+        "D(G(z)) paintings": ("D(G(z)): paintings", "D(G(z))：画作"),
+        "cannot tell": ("0.5: cannot tell", "0.5：分不出真假"),
+        "average verdict": ("critic's average verdict", "评论家的平均评判"),
+        "P(real)": ("P(real)", "P(真实)"),
+        "the artist's paintings": ("the artist's paintings", "艺术家的画作"),
+        "real faces": ("real faces", "真实人脸"),
+        "real faces score": ("real faces: {floor:.2g}", "真实人脸：{floor:.2g}"),
+        "higher is better": ("higher is better", "越高越好"),
+        "lower is better": ("lower is better", "越低越好"),
+        "score title": ("{metric}: {better}", "{metric}：{better}"),
+        "score during training": (
+            "{metric} during training ({better})",
+            "训练中的 {metric}（{better}）",
+        ),
+        "how easily the critic wins": ("how easily the critic wins", "评论家赢得有多轻松"),
+        # Style shares: the panels, the styles (faces.CATEGORY_LABELS), the legend.
+        "hair_style": ("hair style", "发型"),
+        "eye_style": ("eye style", "眼型"),
+        "mouth_style": ("mouth style", "嘴型"),
+        "blush": ("blush", "腮红"),
+        "none": ("none", "无"),
+        "bob": ("bob", "波波头"),
+        "long": ("long", "长发"),
+        "twin tails": ("twin tails", "双马尾"),
+        "spiky": ("spiky", "刺猬头"),
+        "round": ("round", "圆眼"),
+        "sharp": ("sharp", "尖眼"),
+        "sleepy": ("sleepy", "睡眼"),
+        "smile": ("smile", "微笑"),
+        "open": ("open", "张嘴"),
+        "cat": ("cat", "猫嘴"),
+        "share of faces": ("share of faces", "人脸占比"),
+        "in another style": (
+            "{label}: {off:.0%} of faces in another style",
+            "{label}：{off:.0%} 的人脸风格不同",
+        ),
+    },
+)
+
+#: The style names of ``faces.CATEGORY_LABELS`` that ``_say`` translates (the others stay as they are).
+_STYLE_NAMES = (
+    "none",
+    "blush",
+    "bob",
+    "long",
+    "twin tails",
+    "spiky",
+    "round",
+    "sharp",
+    "sleepy",
+    "smile",
+    "open",
+    "cat",
+)
+
+
+def _style_name(name):
+    return _say(name) if name in _STYLE_NAMES else name
 
 
 def grid_image(images, ncols=3, pad=2, background=64):
@@ -58,6 +166,8 @@ def frame_image(images, epoch, scale=2):
     captioned with the epoch number so the GIF says where it is."""
     grid = grid_image(images)
     grid = cv2.resize(grid, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    # In English whatever the language: OpenCV's Hershey font draws ASCII only, and a run's frames
+    # (and its GIF) are files the run keeps, shared by learners of both languages.
     return label_image(grid, f"epoch {epoch}", height=10 * scale)
 
 
@@ -65,7 +175,7 @@ def write_png(path, image):
     """Atomically write a uint8 grayscale image as PNG."""
     ok, encoded = cv2.imencode(".png", image)
     if not ok:
-        raise ValueError(f"{path}: could not encode image of shape {image.shape}")
+        raise ValueError(_say("cannot encode", path=path, shape=image.shape))
     return atomic_write_bytes(path, encoded.tobytes())
 
 
@@ -112,14 +222,10 @@ def make_gif(frames_dir, out_path, max_frames=100, grey_levels=32, say_skipped=T
         paths = [p for p in paths if p not in damaged]
         if say_skipped:
             names = ", ".join(p.name for p in damaged[:3]) + (" …" if len(damaged) > 3 else "")
-            notice(
-                f"{Path(frames_dir)}: {names} {'is' if len(damaged) == 1 else 'are'} damaged (not "
-                f"a whole PNG): {Path(out_path).name} is made without "
-                f"{'it' if len(damaged) == 1 else 'them'}; `train` on the run repaints frames "
-                "whose checkpoints are kept"
-            )
+            key = "damaged frame" if len(damaged) == 1 else "damaged frames"
+            notice(_say(key, folder=Path(frames_dir), names=names, gif=Path(out_path).name))
     if not paths:
-        raise FileNotFoundError(f"no frames (epoch_*.png) in '{frames_dir}': train first")
+        raise FileNotFoundError(_say("no frames", folder=frames_dir))
     chosen = [paths[i] for i in pick_frames(len(paths), max_frames)]
     step = 256 // grey_levels
     frames = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) // step * step + step // 2 for p in chosen]
@@ -140,6 +246,7 @@ def plot_grid(images, title=None, ncols=3, ax=None, scale=1.0):
     """Show images as a grid in a notebook (matplotlib)."""
     import matplotlib.pyplot as plt
 
+    use_cjk_font()
     grid = grid_image(images, ncols=ncols)
     if ax is None:
         _, ax = plt.subplots(figsize=(scale * grid.shape[1] / 60, scale * grid.shape[0] / 60))
@@ -159,9 +266,7 @@ def pixel_bins(levels_per_bin=8, scaled=False):
     ``(x - 127.5) / 127.5``, so uint8 faces and model input in [-1, 1] give the same counts.
     """
     if levels_per_bin < 1 or 256 % levels_per_bin:
-        raise ValueError(
-            f"levels_per_bin must divide 256 (1, 2, 4, ..., 256), got {levels_per_bin}"
-        )
+        raise ValueError(_say("bad levels per bin", levels=levels_per_bin))
     edges = np.arange(0, 257, levels_per_bin) - 0.5
     return (edges - 127.5) / 127.5 if scaled else edges
 
@@ -274,7 +379,14 @@ def _plot_score(ax, histories, metric, floor=None, colors=None):
             runs.append((points, line.get_color()))
             values += [v for _, v in points]
     if floor is not None:
-        ax.axhline(floor, color="grey", lw=1, ls="--", label=f"real faces: {floor:.2g}")
+        ax.axhline(
+            floor,
+            color="grey",
+            lw=1,
+            ls="--",
+            label=_say("real faces score", floor=floor),
+            gid="floor",
+        )
         values.append(floor)
     ax.set_ylabel(metric.upper())
     if metric == "fd" and values and min(values) > 0:
@@ -284,7 +396,7 @@ def _plot_score(ax, histories, metric, floor=None, colors=None):
     elif values:
         low, high = min(0.0, min(values)), max(values)  # from 0, lower only for a negative score
         ax.set_ylim(low - 0.05 * (high - low) if low < 0 else 0, high + 0.2 * (high - low or 1))
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(_say("epoch"))
     ax.margins(x=0.1)  # room for a label beside the first and the last point
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return runs
@@ -292,7 +404,7 @@ def _plot_score(ax, histories, metric, floor=None, colors=None):
 
 def _better(metric):
     """Which way a score improves: the detector's rate up, the distances down."""
-    return "higher" if metric == "afd" else "lower"
+    return _say("higher is better") if metric == "afd" else _say("lower is better")
 
 
 def _legend_below(ax, **kwargs):
@@ -321,6 +433,7 @@ def plot_history(history, metric=None, floor=None):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
+    use_cjk_font()
     if isinstance(history, (str, Path)):
         history = read_history(history)
     epochs = [row["epoch"] for row in history]
@@ -330,36 +443,89 @@ def plot_history(history, metric=None, floor=None):
     fig, axes = plt.subplots(1, panels, figsize=(width, 3.6), layout="constrained")
     axes = list(axes)
     for ax, key, who, color in (
-        (axes[0], "gen_loss", "artist's loss (generator)", "C0"),
-        (axes[1], "disc_loss", "critic's loss (discriminator)", "C1"),
+        (axes[0], "gen_loss", _say("artist's loss"), "C0"),
+        (axes[1], "disc_loss", _say("critic's loss"), "C1"),
     ):
         values = [r[key] for r in history]
         ax.plot(epochs, values, marker=".", color=color)
         ax.set_title(who)
-        ax.set_ylabel("loss")
+        ax.set_ylabel(_say("loss"))
         ax.set_ylim(0, max(values) * 1.15 if values and max(values) > 0 else 1)
     verdicts = axes[2]
-    verdicts.plot(epochs, [r["d_real"] for r in history], color="C2", label="D(x): real faces")
-    verdicts.plot(epochs, [r["d_fake"] for r in history], color="C3", label="D(G(z)): paintings")
-    verdicts.axhline(0.5, color="grey", lw=0.8, ls="--", label="0.5: cannot tell")
+    real, fake = [r["d_real"] for r in history], [r["d_fake"] for r in history]
+    verdicts.plot(epochs, real, color="C2", label=_say("D(x) real faces"))
+    verdicts.plot(epochs, fake, color="C3", label=_say("D(G(z)) paintings"))
+    verdicts.axhline(0.5, color="grey", lw=0.8, ls="--", label=_say("cannot tell"))
     verdicts.set_ylim(0, 1)
-    verdicts.set_title("critic's average verdict")
-    verdicts.set_ylabel("P(real)")
+    verdicts.set_title(_say("average verdict"))
+    verdicts.set_ylabel(_say("P(real)"))
     _legend_below(verdicts)
     for ax in axes[:3]:
         ax.margins(x=0.1)  # as the score's panel, so the epochs line up
-        ax.set_xlabel("epoch")
+        ax.set_xlabel(_say("epoch"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     runs = []
     if metric:
         ax = axes[3]
-        runs = _plot_score(ax, {"the artist's paintings": history}, metric, floor, colors=["C4"])
-        ax.set_title(f"{metric.upper()}: {_better(metric)} is better")
+        runs = _plot_score(
+            ax, {_say("the artist's paintings"): history}, metric, floor, colors=["C4"]
+        )
+        ax.set_title(_say("score title", metric=metric.upper(), better=_better(metric)))
         ax.set_xlim(axes[0].get_xlim())
         _legend_below(ax)
     _freeze_layout(fig)
     if metric:
         _label_points(axes[3], runs)
+    return fig
+
+
+def plot_normal_band(history, band=None):
+    """Lesson 7, «The normal band»: a run's curves over the band where healthy runs of its size lie.
+
+    ``band`` is ``doctor.normal_band(run_dir)``: per curve and epoch, ``(low, high)`` from several
+    seeds of the classroom preset (None for a run of another size: then the run is drawn alone).
+    Four panels: the two losses and AFD from 0, FD on a log scale. Axes in ``fig.axes``."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    use_cjk_font()
+    if isinstance(history, (str, Path)):
+        history = read_history(history)
+    panels = (
+        ("gen_loss", _say("artist's loss")),
+        ("disc_loss", _say("critic's loss")),
+        ("afd", _say("afd panel")),
+        ("fd", _say("fd panel")),
+    )
+    fig, axes = plt.subplots(1, 4, figsize=(14.4, 3.6), layout="constrained")
+    for ax, (name, title) in zip(axes, panels):
+        bounds = (band or {}).get("curves", {}).get(name) or []
+        spans = [(i + 1, b) for i, b in enumerate(bounds) if b is not None]
+        if spans:
+            ax.fill_between(
+                [e for e, _ in spans],
+                [max(low, 0 if name != "fd" else high / 100) for _, (low, high) in spans],
+                [high for _, (_, high) in spans],
+                color="C7",
+                alpha=0.3,
+                label=_say("band"),
+            )
+        points = [(r["epoch"], r[name]) for r in history if r.get(name) is not None]
+        if points:
+            ax.plot(*zip(*points), marker=".", color="C0", label=_say("your run"))
+        ax.set_title(title)
+        ax.set_xlabel(_say("epoch"))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        top = max([v for _, v in points] + [high for _, (_, high) in spans] + [1e-9])
+        if name == "fd":  # FD falls by orders of magnitude: a log scale, as in plot_history
+            ax.set_yscale("log")
+        else:  # from 0; AFD on its whole range
+            ax.set_ylim(0, 1 if name == "afd" else top * 1.15)
+    _legend_below(axes[0], ncols=2)
+    if band:
+        fig.suptitle(_say("band title", seeds=band["seeds"], preset=band["preset"]))
+    else:
+        fig.suptitle(_say("no band title"))
     return fig
 
 
@@ -382,14 +548,20 @@ def style_mismatch(attrs, reference):
     return off
 
 
-def plot_category_shares(groups, reference="real faces"):
+def plot_category_shares(groups, reference=None):
     """Bar charts of how often each style (hair, eyes, mouth, blush) occurs, one bar per group:
     ``groups`` maps a label ("real faces", "article recipe", ...) to attributes as returned by
     ``metrics.predict_attributes``. A collapsed artist shows as bars missing where real faces have
     them. When ``groups`` holds ``reference``, each other group's legend entry says how far its
     shares are from the reference's, over all four panels (``style_mismatch``): one panel alone
-    can favour the recipe that the others do not."""
+    can favour the recipe that the others do not. ``reference`` defaults to "real faces" in the
+    language chosen (or in English, whichever ``groups`` holds)."""
     import matplotlib.pyplot as plt
+
+    use_cjk_font()
+    if reference is None:
+        said = _say("real faces")
+        reference = said if said in groups or "real faces" not in groups else "real faces"
 
     fig, axes = plt.subplots(
         1,
@@ -403,17 +575,17 @@ def plot_category_shares(groups, reference="real faces"):
         for i, (label, attrs) in enumerate(groups.items()):
             if reference in groups and label != reference:
                 off = style_mismatch(attrs, groups[reference])["mean"]
-                label = f"{label}: {off:.0%} of faces in another style"
+                label = _say("in another style", label=label, off=off)
             ax.bar(
                 np.arange(count) + (i - (len(groups) - 1) / 2) * width,
                 category_shares(attrs[name], count),
                 width,
                 label=label,
             )
-        ax.set_xticks(np.arange(count), CATEGORY_LABELS[name])
-        ax.set_title(name.replace("_", " "))
+        ax.set_xticks(np.arange(count), [_style_name(n) for n in CATEGORY_LABELS[name]])
+        ax.set_title(_say(name))
         ax.set_ylim(0, 1)
-    axes[0].set_ylabel("share of faces")
+    axes[0].set_ylabel(_say("share of faces"))
     fig.legend(
         *axes[0].get_legend_handles_labels(),
         loc="upper center",
@@ -433,6 +605,7 @@ def plot_runs(histories, metric="fd", floor=None):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
+    use_cjk_font()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     gaps = []
     for index, (label, history) in enumerate(histories.items()):
@@ -441,15 +614,15 @@ def plot_runs(histories, metric="fd", floor=None):
         gaps += gap
     axes[0].set_ylim(min(0.0, min(gaps, default=0.0) - 0.05), 1)
     axes[0].margins(x=0.1)  # as the score's panel, so the epochs line up
-    axes[0].set_title("how easily the critic wins")
+    axes[0].set_title(_say("how easily the critic wins"))
     axes[0].set_ylabel("D(x) − D(G(z))")
-    axes[0].set_xlabel("epoch")
+    axes[0].set_xlabel(_say("epoch"))
     axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))
     runs = _plot_score(axes[1], histories, metric, floor)
-    axes[1].set_title(f"{metric.upper()} during training ({_better(metric)} is better)")
+    axes[1].set_title(_say("score during training", metric=metric.upper(), better=_better(metric)))
     handles, labels = axes[0].get_legend_handles_labels()  # every run, scored or not
     for line in axes[1].get_lines():
-        if line.get_label().startswith("real faces"):
+        if line.get_gid() == "floor":
             handles.append(line)
             labels.append(line.get_label())
     fig.legend(handles, labels, loc="outside upper center", ncol=len(labels), frameon=False)

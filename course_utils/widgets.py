@@ -7,6 +7,7 @@ toy also has a still picture (``walk_sheet``, ``epoch_strip``, drawn by ``plot_s
 deck or a notebook read without a live kernel.
 """
 
+import unicodedata
 from pathlib import Path
 
 import cv2
@@ -20,8 +21,128 @@ from course_utils.detector import (
     load_cascade,
     prepare_for_detector,
 )
+from course_utils.fonts import use_cjk_font
+from course_utils.language import Messages
 from course_utils.run_folder import FRAME_PATTERN
 from course_utils.viz import frame_paths, grid_image, pick_frames
+
+_say = Messages(
+    __name__,
+    {
+        # Refusals.
+        "bad count": (
+            "count must be between 1 and 20 directions, got {count}",
+            "count 必须在 1 到 20 个方向之间，得到的是 {count}",
+        ),
+        "too few paintings": (
+            "n must be at least {least} paintings for {dim} noise numbers, got {n}",
+            "噪声有 {dim} 个数，n 至少要 {least} 张画作，得到的是 {n}",
+        ),
+        "cannot encode": (
+            "could not encode image of shape {shape}",
+            "无法把形状为 {shape} 的图像编码成 PNG",
+        ),
+        "too few steps": (
+            "steps must be at least 2 (the two ends), got {steps}",
+            "steps 至少要 2（两个端点），得到的是 {steps}",
+        ),
+        "bad faces": (
+            "faces must be uint8 (rows, columns, H, W), got {dtype} {shape}",
+            "faces 必须是 uint8 的 (rows, columns, H, W)，得到的是 {dtype} {shape}",
+        ),
+        "row labels": (
+            "{rows} rows of faces but {labels} row labels",
+            "人脸有 {rows} 行，行标签却有 {labels} 个",
+        ),
+        "no frames": (
+            "no frames in '{folder}': train first",
+            "'{folder}' 里没有帧：请先训练",
+        ),
+        "unreadable frame": (
+            "cannot read frame {name} in '{folder}'",
+            "读不了 '{folder}' 里的帧 {name}",
+        ),
+        "frame sizes differ": (
+            "the frames in '{folder}' differ in size",
+            "'{folder}' 里的帧大小不一",
+        ),
+        "bad real faces": (
+            "real faces must be uint8 (N, H, W), got {dtype} {shape}",
+            "真实人脸必须是 uint8 的 (N, H, W)，得到的是 {dtype} {shape}",
+        ),
+        "sizes differ": (
+            "paintings {painted} and real faces {real} differ in size",
+            "画作 {painted} 和真实人脸 {real} 大小不同",
+        ),
+        "odd n": (
+            "n must be an even number ≥ 2 (half real, half painted), got {n}",
+            "n 必须是 ≥ 2 的偶数（一半真实，一半画作），得到的是 {n}",
+        ),
+        "bad real images": (
+            "real_images must be uint8 (N, H, W), got {dtype} {shape}",
+            "real_images 必须是 uint8 的 (N, H, W)，得到的是 {dtype} {shape}",
+        ),
+        "too few real": (
+            "need at least {least} real images, got {count}",
+            "至少需要 {least} 张真实图像，得到的是 {count}",
+        ),
+        "game over": (
+            "the game is over: every face has been judged (see score())",
+            "游戏已经结束：每张脸都评判过了（看 score()）",
+        ),
+        "real or fake": (
+            "answer 'real' or 'fake', not {label}",
+            "请回答 'real'（真实）或 'fake'（画作），而不是 {label}",
+        ),
+        # Pictures and widgets.
+        "direction": ("direction {number}", "方向 {number}"),
+        "epoch": ("epoch {epoch}", "第 {epoch} 轮"),
+        "frame": ("frame", "帧"),
+        "frame caption": (
+            "{label} ({number} of {count} frames)",
+            "{label}（共 {count} 帧中的第 {number} 帧）",
+        ),
+        "Real": ("Real", "真实"),
+        "Painted": ("Painted", "画作"),
+        "Game over": (
+            "  Game over: print(game.reveal()) shows every answer.",
+            "  游戏结束：print(game.reveal()) 会列出每一题的答案。",
+        ),
+        "Right": (
+            "Right: it was {truth}; the critic said {critic} (logit {logit:+.2f}).",
+            "答对了：答案是“{truth}”；评论家判的是“{critic}”（logit {logit:+.2f}）。",
+        ),
+        "Wrong": (
+            "Wrong: it was {truth}; the critic said {critic} (logit {logit:+.2f}).",
+            "答错了：答案是“{truth}”；评论家判的是“{critic}”（logit {logit:+.2f}）。",
+        ),
+        # The game's score and answers.
+        "none judged": ("0 of {count} judged yet.", "{count} 张里还一张都没评判。"),
+        "summary": (
+            "{judged} of {count} judged — you: {you}/{judged} ({you_share:.0%}), "
+            "the critic: {critic}/{judged} ({critic_share:.0%})",
+            "{count} 张里评判了 {judged} 张 —— 你：{you}/{judged}（{you_share:.0%}），"
+            "评论家：{critic}/{judged}（{critic_share:.0%}）",
+        ),
+        "judge all first": (
+            "Judge all {count} faces first ({judged} judged so far): "
+            "the answers appear here after the last one.",
+            "请先评判完全部 {count} 张脸（目前评判了 {judged} 张）：评完最后一张，答案就会出现在这里。",
+        ),
+        "face": ("face", "脸"),
+        "truth": ("truth", "答案"),
+        "you": ("you", "你"),
+        "critic": ("critic", "评论家"),
+        "real": ("real", "真实"),
+        "painted": ("painted", "画作"),
+        "grainy real faces": (
+            "The critic called {said_real} of the {real} grainy real faces real; "
+            "without the added grain it calls {clean} of them real.",
+            "{real} 张加了颗粒的真实人脸里，评论家认出 {said_real} 张是真的；"
+            "去掉加上的颗粒，它认出 {clean} 张。",
+        ),
+    },
+)
 
 PAINT_BATCH = 50  # paintings generated at a time (a lesson's kernel stays small)
 REACH = 3.0  # the direction sliders' full reach: ±3 standard deviations of the noise
@@ -72,10 +193,10 @@ def principal_directions(generator, count=3, n=500, seed=0):
     squares). Returns ``count`` orthonormal rows, each signed so that + brightens the face.
     """
     if not 1 <= count <= 20:
-        raise ValueError(f"count must be between 1 and 20 directions, got {count}")
+        raise ValueError(_say("bad count", count=count))
     dim = generator.input_shape[-1]
     if n < 2 * dim:
-        raise ValueError(f"n must be at least {2 * dim} paintings for {dim} noise numbers, got {n}")
+        raise ValueError(_say("too few paintings", least=2 * dim, dim=dim, n=n))
     z = np.random.default_rng(seed).standard_normal((n, dim))
     pixels = paint(generator, z).reshape(n, -1).astype(np.float64)
     pixels -= pixels.mean(axis=0)
@@ -122,7 +243,7 @@ def png_bytes(image):
     """uint8 image → PNG file bytes (what ``ipywidgets.Image`` shows)."""
     ok, encoded = cv2.imencode(".png", np.asarray(image, np.uint8))
     if not ok:
-        raise ValueError(f"could not encode image of shape {np.shape(image)}")
+        raise ValueError(_say("cannot encode", shape=np.shape(image)))
     return encoded.tobytes()
 
 
@@ -140,7 +261,7 @@ def walk_sheet(generator, directions, seed=0, steps=7, reach=REACH):
     from ``-reach`` to ``+reach``: what the widget's sliders show, at ``steps`` positions.
     """
     if steps < 2:
-        raise ValueError(f"steps must be at least 2 (the two ends), got {steps}")
+        raise ValueError(_say("too few steps", steps=steps))
     z0, z1 = walk_points(generator, seed)
     fractions = np.linspace(0.0, 1.0, steps)
     amounts = np.linspace(-reach, reach, steps)
@@ -149,7 +270,7 @@ def walk_sheet(generator, directions, seed=0, steps=7, reach=REACH):
         points += [latent_point(z0, z1, 0.0, [direction], [a]) for a in amounts]
     faces = paint(generator, np.stack(points))
     faces = faces.reshape(-1, steps, *faces.shape[1:])
-    rows = ["A → B"] + [f"direction {i + 1}" for i in range(len(directions))]
+    rows = ["A → B"] + [_say("direction", number=i + 1) for i in range(len(directions))]
     columns = [f"{a:+g}" if a else "0" for a in amounts]
     return faces, rows, columns
 
@@ -159,14 +280,13 @@ def plot_sheet(faces, row_labels, column_labels=None, title=None, scale=1.25):
     the left and columns under the picture; returns the axes."""
     import matplotlib.pyplot as plt
 
+    use_cjk_font()
     faces = np.asarray(faces)
     if faces.ndim != 4 or faces.dtype != np.uint8:
-        raise ValueError(
-            f"faces must be uint8 (rows, columns, H, W), got {faces.dtype} {faces.shape}"
-        )
+        raise ValueError(_say("bad faces", dtype=faces.dtype, shape=faces.shape))
     rows, columns, h, w = faces.shape
     if len(row_labels) != rows:
-        raise ValueError(f"{rows} rows of faces but {len(row_labels)} row labels")
+        raise ValueError(_say("row labels", rows=rows, labels=len(row_labels)))
     pad = 2
     sheet = grid_image(faces.reshape(-1, h, w), ncols=columns, pad=pad, background=255)
     _, ax = plt.subplots(figsize=(scale * sheet.shape[1] / 60 + 1.2, scale * sheet.shape[0] / 60))
@@ -187,9 +307,9 @@ def plot_sheet(faces, row_labels, column_labels=None, title=None, scale=1.25):
 
 # --- epochs -----------------------------------------------------------------------------------
 def frame_label(path):
-    """'epoch 12 of 40'-style caption for a frame file, from its name."""
+    """'epoch 12'-style caption for a frame file, from its name."""
     match = FRAME_PATTERN.search(Path(path).name)
-    return f"epoch {int(match.group(1))}" if match else Path(path).name
+    return _say("epoch", epoch=int(match.group(1))) if match else Path(path).name
 
 
 def epoch_strip(run_dir, max_frames=6):
@@ -198,14 +318,16 @@ def epoch_strip(run_dir, max_frames=6):
     its epoch). Show them with ``viz.plot_grid(frames, ncols=3)``."""
     paths = frame_paths(Path(run_dir) / "frames")
     if not paths:
-        raise FileNotFoundError(f"no frames in '{Path(run_dir) / 'frames'}': train first")
+        raise FileNotFoundError(_say("no frames", folder=Path(run_dir) / "frames"))
     chosen = [paths[i] for i in pick_frames(len(paths), max_frames)]
     frames = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in chosen]
     unreadable = [p.name for p, f in zip(chosen, frames) if f is None]
     if unreadable:
-        raise ValueError(f"cannot read frame {unreadable[0]} in '{Path(run_dir) / 'frames'}'")
+        raise ValueError(
+            _say("unreadable frame", name=unreadable[0], folder=Path(run_dir) / "frames")
+        )
     if len({f.shape for f in frames}) > 1:
-        raise ValueError(f"the frames in '{Path(run_dir) / 'frames'}' differ in size")
+        raise ValueError(_say("frame sizes differ", folder=Path(run_dir) / "frames"))
     return np.stack(frames)
 
 
@@ -243,12 +365,10 @@ def degrade_like(real, paintings, seed=0, cutoff=GRAIN_CUTOFF, reference=None):
     """
     real = np.asarray(real)
     if real.dtype != np.uint8 or real.ndim != 3:
-        raise ValueError(f"real faces must be uint8 (N, H, W), got {real.dtype} {real.shape}")
+        raise ValueError(_say("bad real faces", dtype=real.dtype, shape=real.shape))
     paintings = np.asarray(paintings)
     if paintings.shape[1:] != real.shape[1:]:
-        raise ValueError(
-            f"paintings {paintings.shape[1:]} and real faces {real.shape[1:]} differ in size"
-        )
+        raise ValueError(_say("sizes differ", painted=paintings.shape[1:], real=real.shape[1:]))
     h, w = real.shape[1:]
     fine = _frequency_radius(h, w) >= cutoff
     real_power = power_spectrum(real if reference is None else reference)
@@ -281,7 +401,21 @@ def face_votes(images):
 
 def _shown(label):
     """A label as the game's buttons say it: "painted" for fake."""
-    return "painted" if label == CriticGame.FAKE else str(label)
+    if label == CriticGame.FAKE:
+        return _say("painted")
+    return _say("real") if label == CriticGame.REAL else str(label)
+
+
+def _width(text):
+    """Columns ``text`` takes in a fixed-width font: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text, width, right=False):
+    """``text`` padded with spaces to ``width`` columns (on the left when ``right``)."""
+    text = str(text)
+    space = " " * max(0, width - _width(text))
+    return space + text if right else text + space
 
 
 def _logits(discriminator, images):
@@ -309,14 +443,14 @@ class CriticGame:
 
     def __init__(self, real_images, generator, discriminator, n=10, seed=0, degrade=True, pool=100):
         if n < 2 or n % 2:
-            raise ValueError(f"n must be an even number ≥ 2 (half real, half painted), got {n}")
+            raise ValueError(_say("odd n", n=n))
         real_images = np.asarray(real_images)
         if real_images.dtype != np.uint8 or real_images.ndim != 3:
             raise ValueError(
-                f"real_images must be uint8 (N, H, W), got {real_images.dtype} {real_images.shape}"
+                _say("bad real images", dtype=real_images.dtype, shape=real_images.shape)
             )
         if len(real_images) < n // 2:
-            raise ValueError(f"need at least {n // 2} real images, got {len(real_images)}")
+            raise ValueError(_say("too few real", least=n // 2, count=len(real_images)))
         rng = np.random.default_rng(seed)
         real = real_images[rng.choice(len(real_images), n // 2, replace=False)]
         noise = rng.standard_normal((max(pool, n // 2), generator.input_shape[-1]))
@@ -350,17 +484,19 @@ class CriticGame:
         return None if self.done else self.images[len(self.answers)]
 
     def answer(self, label):
-        """Record your verdict on the current face: "real" or "fake" (True means real).
-        Returns whether you were right."""
+        """Record your verdict on the current face: "real" or "fake" (True means real; "painted"
+        and the buttons' Chinese words are understood too). Returns whether you were right."""
         if self.done:
-            raise IndexError("the game is over: every face has been judged (see score())")
+            raise IndexError(_say("game over"))
         if isinstance(label, (bool, np.bool_)):
             label = self.REAL if label else self.FAKE
         label = str(label).strip().lower()
-        if label in ("painted", "generated"):
+        if label in ("painted", "generated", _say.both("painted")[1]):
             label = self.FAKE
+        if label == _say.both("real")[1]:
+            label = self.REAL
         if label not in (self.REAL, self.FAKE):
-            raise ValueError(f"answer 'real' or 'fake', not {label!r}")
+            raise ValueError(_say("real or fake", label=repr(label)))
         self.answers.append(label)
         return label == self.truth[len(self.answers) - 1]
 
@@ -382,38 +518,43 @@ class CriticGame:
         """One line for a learner."""
         s = self.score()
         if not s["judged"]:
-            return f"0 of {len(self)} judged yet."
-        return (
-            f"{s['judged']} of {len(self)} judged — you: {s['you_correct']}/{s['judged']} "
-            f"({s['you_accuracy']:.0%}), the critic: {s['critic_correct']}/{s['judged']} "
-            f"({s['critic_accuracy']:.0%})"
+            return _say("none judged", count=len(self))
+        return _say(
+            "summary",
+            judged=s["judged"],
+            count=len(self),
+            you=s["you_correct"],
+            you_share=s["you_accuracy"],
+            critic=s["critic_correct"],
+            critic_share=s["critic_accuracy"],
         )
 
     def reveal(self):
         """The answers face by face, yours and the critic's next to them: only once every face
         has been judged (before that, a line that says so)."""
         if not self.done:
-            return (
-                f"Judge all {len(self)} faces first ({len(self.answers)} judged so far): "
-                "the answers appear here after the last one."
-            )
+            return _say("judge all first", count=len(self), judged=len(self.answers))
 
-        def row(name, labels):
-            return f"{name:<8}" + "".join(f"{_shown(label):>9}" for label in labels)
+        def row(name, cells):
+            return _pad(name, 8) + "".join(_pad(cell, 9, right=True) for cell in cells)
 
         lines = [
             self.summary(),
-            f"{'face':<8}" + "".join(f"{i:>9}" for i in range(1, len(self) + 1)),
-            row("truth", self.truth),
-            row("you", self.answers),
-            row("critic", self.critic_says),
+            row(_say("face"), range(1, len(self) + 1)),
+            row(_say("truth"), map(_shown, self.truth)),
+            row(_say("you"), map(_shown, self.answers)),
+            row(_say("critic"), map(_shown, self.critic_says)),
         ]
         if self.degraded:
             real = int(np.sum(self.truth == self.REAL))
             said_real = int(np.sum((self.truth == self.REAL) & (self.critic_says == self.REAL)))
             lines.append(
-                f"The critic called {said_real} of the {real} grainy real faces real; "
-                f"without the added grain it calls {self.critic_on_clean_real} of them real."
+                _say(
+                    "grainy real faces",
+                    said_real=said_real,
+                    real=real,
+                    clean=self.critic_on_clean_real,
+                )
             )
         return "\n".join(lines)
 
@@ -431,7 +572,9 @@ def latent_walk(generator, directions=None, seed=0, scale=4, reach=REACH):
     image = w.Image(format="png", width=IMAGE_SIZE * scale, height=IMAGE_SIZE * scale)
     t = w.FloatSlider(0.0, min=0.0, max=1.0, step=0.05, description="A → B", continuous_update=True)
     pushes = [
-        w.FloatSlider(0.0, min=-reach, max=reach, step=0.25, description=f"direction {i + 1}")
+        w.FloatSlider(
+            0.0, min=-reach, max=reach, step=0.25, description=_say("direction", number=i + 1)
+        )
         for i in range(len(directions))
     ]
 
@@ -451,16 +594,18 @@ def epoch_scrubber(run_dir, scale=1):
 
     paths = frame_paths(Path(run_dir) / "frames")
     if not paths:
-        raise FileNotFoundError(f"no frames in '{Path(run_dir) / 'frames'}': train first")
+        raise FileNotFoundError(_say("no frames", folder=Path(run_dir) / "frames"))
     first = cv2.imread(str(paths[0]), cv2.IMREAD_GRAYSCALE)
     image = w.Image(format="png", width=first.shape[1] * scale, height=first.shape[0] * scale)
-    slider = w.IntSlider(len(paths), min=1, max=len(paths), description="frame")
+    slider = w.IntSlider(len(paths), min=1, max=len(paths), description=_say("frame"))
     caption = w.Label()
 
     def show(*_):
         path = paths[slider.value - 1]
         image.value = path.read_bytes()
-        caption.value = f"{frame_label(path)} ({slider.value} of {len(paths)} frames)"
+        caption.value = _say(
+            "frame caption", label=frame_label(path), number=slider.value, count=len(paths)
+        )
 
     slider.observe(show, names="value")
     show()
@@ -472,14 +617,14 @@ def critic_game(game, scale=3):
     import ipywidgets as w
 
     image = w.Image(format="png", width=IMAGE_SIZE * scale, height=IMAGE_SIZE * scale)
-    real, fake = w.Button(description="Real"), w.Button(description="Painted")
+    real, fake = w.Button(description=_say("Real")), w.Button(description=_say("Painted"))
     feedback, tally = w.Label(), w.Label(game.summary())
 
     def show():
         face = game.next_image()
         if face is None:
             real.disabled = fake.disabled = True
-            feedback.value += "  Game over: print(game.reveal()) shows every answer."
+            feedback.value += _say("Game over")
             return
         image.value = png_bytes(
             cv2.resize(face, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
@@ -490,9 +635,11 @@ def critic_game(game, scale=3):
             i = len(game.answers)
             right = game.answer(label)
             critic = game.critic_says[i]
-            feedback.value = (
-                f"{'Right' if right else 'Wrong'}: it was {_shown(game.truth[i])}; "
-                f"the critic said {_shown(critic)} (logit {game.critic_logits[i]:+.2f})."
+            feedback.value = _say(
+                "Right" if right else "Wrong",
+                truth=_shown(game.truth[i]),
+                critic=_shown(critic),
+                logit=game.critic_logits[i],
             )
             tally.value = game.summary()
             show()

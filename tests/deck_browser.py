@@ -5,7 +5,9 @@ Used by tests/test_slides.py, and by hand to look at a deck slide by slide::
     python tests/deck_browser.py slides/build/05_training.slides.html --shots /tmp/shots
 
 Chromium is driven through the Chrome DevTools protocol (a websocket, ``websocket-client``), so the
-only browser piece needed is Debian's ``chromium`` package. Each slide is shown at 1280×800 with all
+only browser piece needed is Debian's ``chromium`` package (and, for the Chinese decks of
+``slides/build/zh/``, a font with Chinese glyphs: Debian's ``fonts-noto-cjk``; without one, Chromium
+draws every Chinese character as a box). Each slide is shown at 1280×800 with all
 its fragments, checked, and (optionally) saved as ``DECK-HH-VV.png``. A slide's problems:
 
 * ``bottom``: visible content below the slide (or the window), as on a projector that cuts it off;
@@ -45,6 +47,16 @@ FLAGS = [
     "--remote-debugging-port=0",
     f"--window-size={WIDTH},{HEIGHT}",
 ]
+
+
+def chinese_fonts():
+    """The font families fontconfig offers for Chinese text (``fc-list :lang=zh``); [] without any."""
+    if shutil.which("fc-list") is None:
+        return []
+    listing = subprocess.run(
+        ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60
+    )
+    return sorted({line.split(",")[0].strip() for line in listing.stdout.splitlines() if line})
 
 
 def find_chromium():
@@ -206,6 +218,18 @@ class Chromium:
                 return
             time.sleep(0.1)
         raise TimeoutError(expression)
+
+    def fonts_drawing(self, selector):
+        """The fonts Chromium really drew the text of the first ``selector`` element with
+        (``CSS.getPlatformFontsForNode``): family name and glyph count."""
+        self.send("DOM.enable")
+        self.send("CSS.enable")
+        root = self.send("DOM.getDocument", depth=0)["root"]["nodeId"]
+        node = self.send("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
+        if not node:
+            raise LookupError(f"no {selector!r} on the page")
+        fonts = self.send("CSS.getPlatformFontsForNode", nodeId=node)["fonts"]
+        return {font["familyName"]: font["glyphCount"] for font in fonts}
 
     def screenshot(self, path):
         data = self.send("Page.captureScreenshot", format="png")["data"]

@@ -119,7 +119,7 @@ def test_every_option_of_every_command_has_help_and_every_command_an_example():
 
     parser = build_parser()
     commands = _subcommands(parser)
-    assert set(commands) == {"train", "generate", "gif", "quality", "slides"}
+    assert set(commands) == {"train", "generate", "gif", "quality", "slides", "doctor"}
     for name, command in [(None, parser), *commands.items()]:
         for action in command._actions:
             if action.option_strings:
@@ -203,7 +203,7 @@ def test_quality_and_slides_handlers_live_here_and_call_their_modules(monkeypatc
     monkeypatch.setattr(
         slides,
         "build_decks",
-        lambda lessons, out, preset, execute: (
+        lambda lessons, out, preset, execute, lang="en": (
             calls.append(("slides", lessons, out.name, preset, execute)) or ["a.slides.html"]
         ),
     )
@@ -354,7 +354,7 @@ def test_a_bad_course_preset_is_blamed_on_the_variable_by_the_command_line(monke
     assert main(["train", "--run-dir", "unused"]) == 2
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
         "error: the environment variable COURSE_PRESET names an unknown preset 'clasroom'; "
-        "choose one of seed, classroom, ci"
+        "choose one of seed, classroom, ci, vae, vae_ci"
     )
 
 

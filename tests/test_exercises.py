@@ -20,6 +20,7 @@ import pytest
 from conftest import REPO
 
 from course_utils import exercises
+from course_utils.language import Messages
 
 
 @dataclass
@@ -294,7 +295,7 @@ CASES = {
         },
         asks=["kernel 4 and stride 2", "one dimension"],
     ),
-    # Lesson 9: |A + B| = √(12² + 12²) = √288 = 16.97; half of it is 8.485.
+    # Lesson 10: |A + B| = √(12² + 12²) = √288 = 16.97; half of it is 8.485.
     "check_walk_midpoint": Case(
         right=[8.49, "8.49", 8.485, 12 / 2**0.5],
         close=[8.5, 8, 8.4, 8.47, 8.48],
@@ -317,6 +318,36 @@ CASES = {
         },
         secret=[r"8\.49", r"8\.48"],
         asks=["length 12", "right angles", "2 decimals"],
+    ),
+    # Lesson 9 (VAE): 0.5·0.5² + 0.5·(0.5 − 1 − ln 0.5) = 0.125 + 0.0966 = 0.2216.
+    "check_vae_kl": Case(
+        right=[0.222, "0.222", 0.2216, 0.2215736],
+        close=[0.22, 0.221, 0.2],
+        wrong={
+            0.443: "left out the 0.5",
+            0.111: "averaged the two numbers",
+            0.125: "the first number alone",
+            0.152: "σ for σ²",
+            0.5: "a guess",
+            0.0966: "the second number alone",
+            -0.125: "a sign",
+        },
+        secret=[r"0\.222\b", r"0\.2216"],
+        asks=["μ = 0.5", "σ² = 0.5", "3 decimals"],
+    ),
+    # Lesson 9 (VAE): 56 · 56 = 3,136 pixels ÷ 32 numbers = 98.
+    "check_vae_code_size": Case(
+        right=[98, "98", 98.0, 3136 / 32],
+        wrong={
+            49: "μ and log σ² together",
+            3136: "the pixels",
+            32: "the code",
+            1.75: "one side",
+            64: "μ and log σ²",
+            100: "a guess",
+        },
+        secret=[r"\b98\b"],
+        asks=["32 numbers", "56×56"],
     ),
 }
 
@@ -490,7 +521,7 @@ SLIP_HINTS = [
     ("check_fd_by_hand", 2.24, "no square root"),
     ("check_pixel_from_tanh", 63.75, "Now add 127.5"),  # forgot the last step
     ("check_overlap_counts", 9, "two dimensions"),  # kernel 5's count on screen
-    ("check_walk_midpoint", 12.6, "√160"),  # "√160 ≈ 12.6" in lesson 9
+    ("check_walk_midpoint", 12.6, "√160"),  # "√160 ≈ 12.6" in lesson 10
 ]
 
 
@@ -515,7 +546,7 @@ def test_every_verdict_is_one_plain_line(capsys):
 
 def test_what_the_learner_reads_is_in_the_tables():
     """For the Chinese edition: no check function holds learner-facing text of its own; it comes
-    from exercises.SAY and exercises.QUESTIONS."""
+    from exercises._say and exercises.QUESTIONS (both languages: tests/test_language_exercises.py)."""
     import ast
 
     for name, check in CHECKS.items():
@@ -528,7 +559,8 @@ def test_what_the_learner_reads_is_in_the_tables():
         ]
         assert texts == [name.removeprefix("check_")], (name, texts)
     assert {f"check_{key}" for key in exercises.QUESTIONS} == set(CHECKS)
-    assert all(isinstance(text, str) and text for text in exercises.SAY.values())
+    assert isinstance(exercises._say, Messages)
+    assert {"right", "close", "wrong", "missing"} <= set(exercises._say.entries)
 
 
 # --- the checks in the lessons ------------------------------------------------------------------

@@ -278,7 +278,7 @@ def test_every_score_is_named_once_and_its_note_says_which_way_is_better():
     assert metrics.calibrated_scores() == ("afd", "fd", "kid", "attribute_distance")
     for s in metrics.SCORES:
         if s.better in ("lower", "higher"):
-            assert f"({s.better} is better" in s.note, s.name
+            assert f"({s.better} is better" in s.meaning(), s.name
     with pytest.raises(ValueError, match="better"):
         metrics.Score("x", len, "x", better="bigger")
     with pytest.raises(ValueError, match="unknown score 'fid'"):

@@ -11,6 +11,10 @@ fragments shown, is visited in headless Chromium at 1280×800 (tests/deck_browse
 
 Every slide is also saved as a PNG (``$SLIDES_SHOTS_DIR``, else a pytest temporary folder) to look
 at. Building all decks takes about two minutes on two cores; the browser part about half a minute.
+
+The Chinese decks (``--lang zh``: ``notebooks/zh/`` → ``slides/build/zh/``) are checked built as
+saved (lessons 0 and 5): Chinese title and text, offline, the deck's own words in Chinese, every slide
+fitting the same screen, and the Chinese drawn with a Chinese font (``fonts-noto-cjk``), not boxes.
 """
 
 import io
@@ -28,6 +32,9 @@ from course_utils import slides
 from course_utils.progress import Progress
 
 LESSONS = slides.lesson_notebooks()
+ZH_LESSONS = slides.lesson_notebooks(lang="zh")
+ZH_DECKS = ["00", "05"]  # built as saved for the Chinese checks: the story, and the longest code
+HAN = re.compile(r"[\u4e00-\u9fff]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\r]")
 MARKERS = ("NBVAL_", "#@save")
 
@@ -45,6 +52,17 @@ def test_lesson_selection():
         slides.lesson_notebooks(["99"])
 
 
+def test_the_chinese_lessons_are_the_same_lessons_in_their_own_folder():
+    assert [p.name for p in ZH_LESSONS] == [p.name for p in LESSONS]
+    assert all(p.parent == slides.NOTEBOOKS_DIR / "zh" for p in ZH_LESSONS)
+    assert slides.lesson_notebooks(["5"], lang="zh") == [
+        slides.NOTEBOOKS_DIR / "zh" / "05_training.ipynb"
+    ]
+    assert [slides.deck_language(p) for p in (LESSONS[0], ZH_LESSONS[0])] == ["en", "zh"]
+    # English decks stay where they were; the Chinese ones go into a folder of their own.
+    assert slides.DECK_DIRS == {"en": slides.BUILD_DIR, "zh": slides.BUILD_DIR / "zh"}
+
+
 def test_cli_parses_the_slides_subcommand():
     from course_utils.cli import build_parser
 
@@ -52,6 +70,11 @@ def test_cli_parses_the_slides_subcommand():
         ["slides", "--preset", "ci", "--lessons", "00", "05", "--no-execute"]
     )
     assert args.lessons == ["00", "05"] and args.no_execute and args.preset == "ci"
+    assert args.lang is None and args.out_dir is None  # then $COURSE_LANG, and its deck folder
+    args = build_parser().parse_args(["slides", "--lang", "zh"])
+    assert args.lang == "zh"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["slides", "--lang", "fr"])
 
 
 def test_the_progress_line_reads_as_one_line_per_epoch():
@@ -102,7 +125,26 @@ def test_markers_stderr_and_widgets_stay_out_of_the_deck():
     nb = slides.for_projector(_notebook(checked, saved, widget))
     assert nb.cells[0].source == "print(1)" and nb.cells[1].source == "def f():\n    return 1"
     assert [o["text"] for o in nb.cells[0].outputs] == ["1\n"]
-    assert nb.cells[2].outputs[0]["data"] == {"text/plain": slides.WIDGET_NOTE}
+    note = nb.cells[2].outputs[0]["data"]["text/plain"]
+    assert note.startswith("[interactive: present this lesson live in JupyterLab")
+    widget.outputs[0]["data"] = {slides.WIDGET: {"model_id": "x"}}
+    nb = slides.for_projector(_notebook(widget), lang="zh")
+    assert nb.cells[0].outputs[0]["data"]["text/plain"].startswith("[交互控件：")
+
+
+def test_a_chinese_sentence_broken_over_lines_shows_no_space():
+    """A browser draws a line break inside a paragraph as a space: in Chinese text, it is a gap."""
+    text = "## 检查点\n每一轮，\n  循环都保存一个检查点（checkpoint）\n里面有 TensorFlow\n的变量。\n\n下一段"
+    fence = "```\n代码\n注释\n```"
+    joined = slides.join_cjk_lines(text + "\n" + fence + "\n好\n的")
+    assert joined == (
+        "## 检查点\n每一轮，循环都保存一个检查点（checkpoint）里面有 TensorFlow\n的变量。\n\n下一段\n"
+        + fence
+        + "\n好的"
+    )
+    cell = nbformat.v4.new_markdown_cell("艺术家\n评论家")
+    assert slides.for_projector(_notebook(cell)).cells[0].source == "艺术家\n评论家"  # English deck
+    assert slides.for_projector(_notebook(cell), lang="zh").cells[0].source == "艺术家评论家"
 
 
 def test_a_long_code_cell_continues_on_a_subslide_of_its_own():
@@ -117,6 +159,9 @@ def test_a_long_code_cell_continues_on_a_subslide_of_its_own():
     parts = [c.source.split("\n") for c in nb.cells]
     assert len(parts) >= 2 and all(len(p) <= slides.MAX_CODE_LINES for p in parts)
     assert all(p[0] == "# … big, continued" for p in parts[1:])
+    cell.source, cell.outputs = original, []
+    zh = slides.split_long_code(_notebook(cell), lang="zh")
+    assert len(zh.cells) == len(parts) and zh.cells[1].source.startswith("# … big（续）\n")
     assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells[1:]] == ["subslide"] * (
         len(parts) - 1
     )
@@ -249,6 +294,128 @@ def test_the_checks_see_what_a_projector_would_cut(browser, tmp_path):
     found = " ".join(broken["problems"])
     for kind in ("bottom:", "right:", "marker:", "control:"):
         assert kind in found, (kind, found)
+
+
+# --- The Chinese decks ----------------------------------------------------------------------
+
+
+def _visible_text(html):
+    """The deck's words: no scripts, styles or tags."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _loads(html):
+    return re.findall(r"<(?:script|link|img)\b[^>]*?(?:src|href)=[\"']([^\"']+)", html)
+
+
+@pytest.fixture(scope="module")
+def zh_decks(tmp_path_factory):
+    """Lessons 0 and 5 in Chinese, built as saved by the command line into a temporary folder."""
+    from course_utils.cli import main
+
+    out = tmp_path_factory.mktemp("zh-decks")
+    argv = ["slides", "--lang", "zh", "--no-execute", "--lessons", *ZH_DECKS, "--out-dir", str(out)]
+    assert main(argv) == 0
+    return {p.name.split(".")[0]: p for p in sorted(out.glob("*.slides.html"))}
+
+
+def test_the_chinese_decks_speak_chinese_and_load_nothing_from_the_internet(zh_decks):
+    assert sorted(zh_decks) == ["00_the_story", "05_training"]
+    for stem, deck in zh_decks.items():
+        html = deck.read_text(encoding="utf-8")
+        assert '<html lang="zh">' in html
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        assert re.fullmatch(r"第 \d+ 课 — .+ · 幻灯片", title), title
+        loads = _loads(html)
+        assert loads and [u for u in loads if re.match(r"(https?:)?//", u)] == []
+        assert all(u.startswith("data:") or (deck.parent / u).is_file() for u in loads)
+        assert "colab-badge" not in html and not [m for m in MARKERS if m in html]
+        # Mostly Chinese: the lesson's prose, as in notebooks/zh/ (the code stays as it is).
+        zh = nbformat.read(slides.NOTEBOOKS_DIR / "zh" / f"{stem}.ipynb", as_version=4)
+        heading = next(c for c in zh.cells if c.cell_type == "markdown").source.splitlines()[0]
+        assert heading.lstrip("# ") in title
+        words = _visible_text(html)
+        assert len(HAN.findall(words)) > 300, f"{deck.name}: too little Chinese"
+        english = nbformat.read(slides.NOTEBOOKS_DIR / f"{stem}.ipynb", as_version=4)
+        assert slides.deck_title(english, stem) not in html  # not the English lesson's deck
+
+
+def test_the_slides_command_puts_chinese_decks_in_their_own_folder(tmp_path, monkeypatch, capsys):
+    """Without --out-dir: English into DECK_DIRS['en'] as before, Chinese into DECK_DIRS['zh'];
+    without --lang, the language the course speaks ($COURSE_LANG)."""
+    from course_utils.cli import main
+
+    monkeypatch.setitem(slides.DECK_DIRS, "en", tmp_path / "build")
+    monkeypatch.setitem(slides.DECK_DIRS, "zh", tmp_path / "build" / "zh")
+    assert main(["slides", "--no-execute", "--lessons", "00"]) == 0
+    english = (tmp_path / "build" / "00_the_story.slides.html").read_text(encoding="utf-8")
+    assert re.search(r"<title>Lesson 0 — .* slides</title>", english)
+    assert '<html lang="en">' in english and len(HAN.findall(_visible_text(english))) < 100
+    assert "1 deck(s) in" in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_LANG", "zh")
+    assert main(["slides", "--no-execute", "--lessons", "00"]) == 0
+    assert (tmp_path / "build" / "zh" / "00_the_story.slides.html").is_file()
+    assert (tmp_path / "build" / "zh" / "reveal.js" / "dist" / "reveal.js").is_file()
+    assert "已在" in capsys.readouterr().out  # the command speaks Chinese too
+
+
+def test_a_chinese_lesson_executes_with_the_course_speaking_chinese(tmp_path, monkeypatch):
+    """The kernel that executes a zh lesson has COURSE_LANG=zh (and an English one en, whatever the
+    shell says), and matplotlib there draws Chinese with Noto Sans CJK when it is installed."""
+    from course_utils import fonts
+
+    code = (
+        "import os, matplotlib\n"
+        "from course_utils.language import language\n"
+        "print('lang', os.environ['COURSE_LANG'], language())\n"
+        "print('fonts', matplotlib.rcParams['font.family'])"
+    )
+    have_cjk = fonts.package_font_file() is not None or any(
+        os.path.isfile(f) for f in fonts.SYSTEM_FILES
+    )
+    title = nbformat.v4.new_markdown_cell("# 第 99 课 — 检查")
+    for lang in ("zh", "en"):
+        folder = tmp_path / lang
+        folder.mkdir()
+        notebook = folder / "99_check.ipynb"
+        nbformat.write(_notebook(title, nbformat.v4.new_code_cell(code)), notebook)
+        monkeypatch.setenv("COURSE_LANG", "en" if lang == "zh" else "zh")  # the shell's says other
+        deck = slides.build_deck(notebook, tmp_path / "out" / lang, preset="ci")
+        html = deck.read_text(encoding="utf-8")
+        assert f"lang {lang} {lang}" in html
+        family = re.search(r"fonts \[(.*?)\]", html).group(1)
+        assert (fonts.FAMILY in family) == (lang == "zh" and have_cjk), family
+
+
+@pytest.fixture(scope="module")
+def chinese_browser(browser):
+    if not deck_browser.chinese_fonts():
+        if os.environ.get("CI"):
+            pytest.fail("a Chinese font is required on CI (apt-get install fonts-noto-cjk)")
+        pytest.skip("no Chinese font (apt-get install fonts-noto-cjk)")
+    return browser
+
+
+@pytest.mark.parametrize("lesson", ["00_the_story", "05_training"])
+def test_every_chinese_slide_fits_and_is_drawn_in_a_chinese_font(
+    zh_decks, chinese_browser, shots, lesson
+):
+    deck = zh_decks[lesson]
+    report = deck_browser.visit_deck(chinese_browser, deck, shots)
+    html = deck.read_text(encoding="utf-8")
+    stacks = len(re.findall(r"<section[^>]*>\s*<section", html))
+    assert len(report) == html.count("<section") - stacks > 0
+    problems = [
+        f"slide {r['h']}.{r['v']} ({r['shot']}): {p}" for r in report for p in r["problems"]
+    ]
+    assert problems == [], "\n".join(problems)
+    # The title's Chinese characters come from a font that has them (not boxes from a fallback).
+    chinese_browser.evaluate("Reveal.slide(0, 0)")
+    heading = chinese_browser.evaluate("document.querySelector('.reveal .slides h1').innerText")
+    fonts = chinese_browser.fonts_drawing(".reveal .slides h1")
+    cjk = sum(n for family, n in fonts.items() if re.search(r"CJK|Han|Hei|WenQuanYi", family))
+    assert cjk >= len(HAN.findall(heading)) > 0, fonts
 
 
 # --- Live slides -----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The Chinese edition (notebooks/zh/) is kept in step with the English lessons by these tests.
 
 A zh lesson has the English lesson's cells, in the same order and with the same ids; its code
-cells are the English ones, outputs included; each markdown cell is Chinese and records the hash of
+cells are the English code (only comments and strings may be translated, stamped like markdown), its
+setup cell chooses Chinese, its outputs are its own (Chinese); each markdown cell is Chinese and records the hash of
 the English text it translates, so an English change names the zh cell to retranslate
 (``scripts/zh_sync.py``). The zh lessons use the glossary's Chinese terms and none of the variants it
 rejects. They run under nbval with the English ones (``./course.sh test`` collects notebooks/zh/).
@@ -134,4 +135,63 @@ def test_a_changed_code_cell_fails_until_copied(pair):
     (line,) = zh_sync.problems(zh)
     assert f"code cell {index} (" in line and "--code" in line
     zh_sync.copy_code(zh)
+    assert zh_sync.problems(zh) == []
+
+
+def test_the_setup_cell_must_choose_chinese(pair):
+    _, zh = pair
+    setup = next(
+        i for i, c in enumerate(json.loads(zh.read_text())["cells"]) if c["cell_type"] == "code"
+    )
+    edit(zh, lambda cells: cells[setup].update(source=[zh_sync.LANGUAGE_LINES[0]]))
+    problems = zh_sync.problems(zh)
+    assert any("does not choose Chinese" in line for line in problems), problems
+
+
+def code_index(path, number=1):
+    cells = json.loads(path.read_text())["cells"]
+    return [i for i, c in enumerate(cells) if c["cell_type"] == "code"][number]
+
+
+def test_translated_comments_and_strings_pass_once_stamped(pair):
+    en, zh = pair
+    index = code_index(zh)
+    cells = json.loads(zh.read_text())["cells"]
+    source = "".join(cells[index]["source"])
+    translated = "# 中文注释\n" + source
+    edit(
+        zh,
+        lambda cells: cells[index].update(source=translated.splitlines(keepends=True), metadata={}),
+    )
+    (line,) = zh_sync.problems(zh)  # not yet stamped: the checker cannot know it is a translation
+    assert "--code" in line
+    zh_sync.stamp(zh, {cells[index]["id"]})
+    assert zh_sync.problems(zh) == []
+    # ... but a translated cell whose code differs is refused even when stamped
+    edit(zh, lambda cells: cells[index]["source"].append("\nx = 1"))
+    assert len(zh_sync.problems(zh)) == 1
+
+
+def test_a_translated_code_cell_goes_stale_when_the_english_changes(pair):
+    en, zh = pair
+    index = code_index(zh)
+    cell_id = json.loads(zh.read_text())["cells"][index]["id"]
+    edit(zh, lambda cells: cells[index]["source"].insert(0, "# 中文注释\n"))
+    zh_sync.stamp(zh, {cell_id})
+    assert zh_sync.problems(zh) == []
+    edit(en, lambda cells: cells[index]["source"].append("\n# one more English comment"))
+    (line,) = zh_sync.problems(zh)
+    assert f"code cell {index} (" in line
+    assert zh_sync.copy_code(zh) == [cell_id]
+    assert zh_sync.problems(zh) == []
+
+
+def test_copying_code_keeps_the_setup_cells_language_lines(pair):
+    en, zh = pair
+    setup = code_index(en, 0)
+    edit(en, lambda cells: cells[setup]["source"].append("\nimport math"))
+    assert zh_sync.problems(zh)
+    zh_sync.copy_code(zh)
+    source = "".join(json.loads(zh.read_text())["cells"][setup]["source"])
+    assert source.endswith("\n".join(zh_sync.LANGUAGE_LINES)) and "import math" in source
     assert zh_sync.problems(zh) == []
