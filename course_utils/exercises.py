@@ -1115,6 +1115,6 @@ def check_vae_kl(answer):
 
 
 def check_vae_code_size(answer):
-    """The encoder turns a 56×56 face into a code z of 32 numbers. How many times as many pixels as
-    the code has numbers does the face have?"""
+    """The encoder turns a 56×56 face into a code z of 32 numbers. How many times smaller is the
+    code than the face: 3,136 pixels ÷ 32 numbers?"""
     _check(answer, QUESTIONS["vae_code_size"])

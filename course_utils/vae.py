@@ -72,8 +72,9 @@ def make_encoder_model(
 ):
     """Build the encoder: image (56, 56, 1) → two vectors (latent_dim,): μ and log σ².
 
-    The critic's builder with a new ending: the same strided convolutions and LeakyReLU (56 → 28
-    → 14 → 7), then two Dense heads instead of one logit. μ says where the face sits in the latent
+    The critic's builder with a new ending: the same strided convolutions and LeakyReLU (each
+    halves the picture: 56 → 28 → 14, and → 7 with the preset's three widths), then two Dense heads
+    instead of one logit. μ says where the face sits in the latent
     space, log σ² how unsure the encoder is (a logarithm, so any real number is a valid variance).
     No Dropout and no BatchNormalization by default: the TensorFlow VAE tutorial leaves them out,
     since the code of one face should not depend on the noise or the batch around it.
@@ -145,9 +146,7 @@ def make_vae_train_step(
     and decoder serve one loss, so one gradient over both networks' weights and one optimizer.
     ``kl_weight`` trades a sharp reconstruction against codes that look like N(0, 1): too high and
     every face is the average face, too low and codes drawn from N(0, 1) fall where no face was
-    encoded (smudged, mixed-up paintings). With the squared error as reconstruction it stands for
-    2σ², the pixel noise the decoder is allowed: the vae preset's 0.5 lets a pixel be off by about
-    0.5 on the [-1, 1] scale. The two parts are returned separately, to watch each.
+    encoded (smudged, mixed-up paintings). The two parts are returned separately, to watch each.
     """
     noise_rng = noise_rng or tf.random.Generator.from_seed(0)
     variables = encoder.trainable_variables + decoder.trainable_variables

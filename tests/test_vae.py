@@ -11,13 +11,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from course_utils import language
+from course_utils import language, vae
 from course_utils.callbacks import TrainingDiverged
 from course_utils.data import load_faces, to_model_input
 from course_utils.models import make_discriminator_model
 from course_utils.presets import PRESETS, get_preset
 from course_utils.run_folder import load_generator, read_history
-from course_utils.training import GANTrainer, train
+from course_utils.training import GANTrainer
+from course_utils.training import train as train_gan
 from course_utils.vae import (
     LossGuard,
     VAETrainer,
@@ -134,8 +135,10 @@ def test_a_vae_run_folder_resumes_where_it_stopped_and_paints_as_an_uninterrupte
 
 
 def test_load_generator_returns_the_decoder_of_a_vae_run(tmp_path, faces):
-    trainer = train(tmp_path / "run", TINY, epochs=1, progress=False, metric=None)
-    assert isinstance(trainer, VAETrainer)  # train() follows the preset's kind
+    trainer = vae.train(tmp_path / "run", TINY, epochs=1, progress=False, metric=None)
+    assert isinstance(trainer, VAETrainer)
+    with pytest.raises(ValueError, match="use course_utils.vae.train"):
+        train_gan(tmp_path / "other", TINY, epochs=1, progress=False, metric=None)
     decoder = load_generator(tmp_path / "run")
     assert decoder.input_shape == (None, TINY.latent_dim)
     np.testing.assert_array_equal(
