@@ -506,8 +506,8 @@ def plot_normal_band(history, band=None):
                 [e for e, _ in spans],
                 [max(low, 0 if name != "fd" else high / 100) for _, (low, high) in spans],
                 [high for _, (_, high) in spans],
-                color="C7",
-                alpha=0.3,
+                facecolor=(0.5, 0.5, 0.5, 0.3),  # grey, see-through
+                edgecolor="none",
                 label=_say("band"),
             )
         points = [(r["epoch"], r[name]) for r in history if r.get(name) is not None]

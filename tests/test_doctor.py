@@ -384,3 +384,30 @@ def test_train_prints_the_doctors_verdict_last(tmp_path, capsys):
     out = capsys.readouterr().out.strip().splitlines()
     assert out[-2].startswith("The GAN doctor (python -m course_utils doctor --run-dir")
     assert out[-1].strip().startswith("healthy: 2 epochs")
+
+
+def test_every_lesson_section_the_doctor_names_exists_in_both_languages():
+    import re
+
+    from conftest import REPO
+
+    def headings(folder, number):
+        (path,) = (REPO / folder).glob(f"{number:02d}_*.ipynb")
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return {
+            line[3:].strip()
+            for c in cells
+            if c["cell_type"] == "markdown"
+            for line in "".join(c["source"]).splitlines()
+            if line.startswith("## ")
+        }
+
+    named = 0
+    for english, chinese in doctor._say.entries.values():
+        for number, title in re.findall(r"lesson (\d+), «(.+?)»", english):
+            assert title in headings("notebooks", int(number)), (number, title)
+            named += 1
+        for number, title in re.findall(r"第 (\d+) 课“(.+?)”一节", chinese):
+            assert title in headings("notebooks/zh", int(number)), (number, title)
+            named += 1
+    assert named >= 12  # six sections, each named in both languages
