@@ -411,3 +411,16 @@ def test_every_lesson_section_the_doctor_names_exists_in_both_languages():
             assert title in headings("notebooks/zh", int(number)), (number, title)
             named += 1
     assert named >= 12  # six sections, each named in both languages
+
+
+def test_the_trainer_watches_with_the_doctor_while_it_shows_progress():
+    from course_utils.progress import Progress
+    from course_utils.training import GANTrainer
+
+    trainer = GANTrainer("ci")
+    trainer.history = healthy_rows(2)  # as if resumed after two epochs
+    shown = trainer.callbacks(Progress(2, 4, 8, 64))
+    assert isinstance(shown[-1], doctor.DoctorWatch)
+    assert [row["epoch"] for row in shown[-1].rows] == [1, 2]  # it knows the earlier epochs
+    quiet = trainer.callbacks(Progress(2, 4, 8, 64, enabled=False))
+    assert not any(isinstance(c, doctor.DoctorWatch) for c in quiet)
