@@ -12,7 +12,7 @@ run, as the baseline. Target: every lesson under 1,000 MB. ``--cells`` also list
 raised the peak by more than 20 MB.
 
 Runs are written under ``COURSE_RUNS_DIR`` (default: a temporary folder, so lesson 5 trains its run
-from scratch, about 2 minutes on 2 cores, and lessons 6–9 reload it). Point ``COURSE_RUNS_DIR`` at a
+from scratch, about 2 minutes on 2 cores, lessons 6, 7, 8 and 10 reload it, and lesson 9 trains the VAE). Point ``COURSE_RUNS_DIR`` at a
 copy of ``runs/`` to measure the lessons reusing a finished run instead.
 """
 
