@@ -244,6 +244,18 @@ def train_loop(train_step, batches, epochs, first_epoch=1, callbacks=()):
             callback.on_epoch_end(epoch, row)
 
 
+def build_under_policy(build, mixed_precision):
+    """``build()``'s networks, made under the ``mixed_bfloat16`` policy when ``mixed_precision``
+    (the previous policy is put back, so later models are unaffected)."""
+    previous_policy = keras.mixed_precision.global_policy()
+    if mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        return build()
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+
+
 class GANTrainer:
     """The two players, their optimizers, the fixed preview noise, the checkpoint and the run
     folder: what ``train_loop`` needs, handed to it by ``fit``.
@@ -269,13 +281,9 @@ class GANTrainer:
         self.jit_compile, self.mixed_precision = jit_compile, mixed_precision
 
         keras.utils.set_random_seed(seed)
-        previous_policy = keras.mixed_precision.global_policy()
-        if mixed_precision:
-            keras.mixed_precision.set_global_policy("mixed_bfloat16")
-        try:
-            self.generator, self.discriminator = build_models(self.preset)
-        finally:
-            keras.mixed_precision.set_global_policy(previous_policy)
+        self.generator, self.discriminator = build_under_policy(
+            lambda: build_models(self.preset), mixed_precision
+        )
 
         # One optimizer per network: each keeps moment estimates for its own weights only.
         self.generator_optimizer = keras.optimizers.Adam(

@@ -28,7 +28,7 @@ from course_utils.language import Messages
 from course_utils.models import IMAGE_SHAPE, make_generator_model
 from course_utils.presets import get_preset, get_vae_preset
 from course_utils.run_folder import RunFolder, player_checkpoint
-from course_utils.training import GANTrainer
+from course_utils.training import GANTrainer, build_under_policy
 from course_utils.training import train as _train_in_run_folder
 
 _say = Messages(
@@ -258,13 +258,9 @@ class VAETrainer(GANTrainer):
         self.jit_compile, self.mixed_precision = jit_compile, mixed_precision
 
         keras.utils.set_random_seed(seed)
-        previous_policy = keras.mixed_precision.global_policy()
-        if mixed_precision:
-            keras.mixed_precision.set_global_policy("mixed_bfloat16")
-        try:
-            self.encoder, self.decoder = build_vae(self.preset)
-        finally:
-            keras.mixed_precision.set_global_policy(previous_policy)
+        self.encoder, self.decoder = build_under_policy(
+            lambda: build_vae(self.preset), mixed_precision
+        )
         self.generator, self.discriminator = self.decoder, self.encoder
 
         self.optimizer = keras.optimizers.Adam(self.preset.learning_rate, beta_1=self.preset.beta_1)
