@@ -90,9 +90,9 @@ _say = Messages(
             "处在预设 {preset} 的正常范围内（{seeds} 个种子）",
         ),
         "no band": (
-            "no normal band for runs of this size (the course ships one for the classroom "
-            "preset's 6,400 procedural faces in batches of 32)",
-            "没有这种规模的训练可比的正常范围（课程只提供 classroom 预设的正常范围："
+            "no normal band for runs of this size and data (the course ships one for the "
+            "classroom preset's 6,400 procedural faces in batches of 32)",
+            "没有这种规模和数据的训练可比的正常范围（课程只提供 classroom 预设的正常范围："
             "6,400 张程序生成的人脸，批量 32）",
         ),
         "nothing yet": (
