@@ -312,6 +312,10 @@ class GANTrainer:
             noise_rng=self.noise_rng,
             epoch=self.epoch,
         )
+        self._open_run()
+
+    def _open_run(self):
+        """Resume from the run folder, if there is one (both trainers end their set-up here)."""
         self.manager, self._signature = None, None
         self.tensorboard = TensorBoardLog(self.run.path / "logs") if self.run else None
         # A teacher's shared run may be read-only: it is read without its lock, never written.

@@ -21,7 +21,6 @@ from course_utils.callbacks import (
     Callback,
     DivergenceGuard,
     ProgressLine,
-    TensorBoardLog,
     TrainingDiverged,
 )
 from course_utils.language import Messages
@@ -280,14 +279,7 @@ class VAETrainer(GANTrainer):
             noise_rng=self.noise_rng,
             epoch=self.epoch,
         )
-        self.manager, self._signature = None, None
-        self.tensorboard = TensorBoardLog(self.run.path / "logs") if self.run else None
-        self.read_only = self.run is not None and not self.run.writable()
-        if self.read_only:
-            self._resume()
-        elif self.run is not None:
-            with self.run.locked():  # held while reading, as GANTrainer does
-                self._resume()
+        self._open_run()
 
     def build_train_step(self, make_step):
         """``make_step`` (``make_vae_train_step`` or a learner's copy) applied to this trainer's
