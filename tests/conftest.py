@@ -20,6 +20,23 @@ COURSE = [sys.executable, "-m", "course_utils"]
 """The course's command line as a learner runs it; tests add a sub-command and its options."""
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default(monkeypatch):
+    """Every test starts in English (the default), whatever the shell or an earlier test chose."""
+    from course_utils import language
+
+    monkeypatch.delenv("COURSE_LANG", raising=False)
+    monkeypatch.setattr(language, "_chosen", None)
+
+
+@pytest.fixture
+def zh(monkeypatch):
+    """Chinese for one test; English again afterwards."""
+    from course_utils import language
+
+    monkeypatch.setattr(language, "_chosen", "zh")
+
+
 def run_course(*args, timeout=600):
     """``python -m course_utils ARGS`` in the repository, TensorFlow quiet, output captured."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}

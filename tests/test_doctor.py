@@ -22,12 +22,6 @@ from course_utils.viz import frame_image, write_png
 CLASSROOM = PRESETS["classroom"]  # 200 steps an epoch: paintings are judged from epoch 3
 
 
-@pytest.fixture(autouse=True)
-def _english(monkeypatch):
-    monkeypatch.delenv("COURSE_LANG", raising=False)
-    monkeypatch.setattr(language, "_chosen", None)
-
-
 def real_paintings(seed=3):
     return render_faces(9, seed=seed)[0]
 

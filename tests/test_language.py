@@ -52,12 +52,6 @@ def _modules():
     return sorted(set(names) - {"language"})
 
 
-@pytest.fixture(autouse=True)
-def _english_again(monkeypatch):
-    monkeypatch.delenv("COURSE_LANG", raising=False)
-    monkeypatch.setattr(language, "_chosen", None)
-
-
 # --- The switch -----------------------------------------------------------------------------------
 
 

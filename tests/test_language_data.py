@@ -29,17 +29,6 @@ from course_utils import (
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture(autouse=True)
-def _english_by_default(monkeypatch):
-    monkeypatch.delenv("COURSE_LANG", raising=False)
-    monkeypatch.setattr(language, "_chosen", None)
-
-
-@pytest.fixture
-def zh(monkeypatch):
-    monkeypatch.setattr(language, "_chosen", "zh")
-
-
 def _error(kind, call, *args, **kwargs):
     with pytest.raises(kind) as caught:
         call(*args, **kwargs)

@@ -19,19 +19,6 @@ ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,'’-]+[A-Za-z]{2,}")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
-@pytest.fixture
-def zh(monkeypatch):
-    """Chinese for one test; English again afterwards."""
-    monkeypatch.delenv("COURSE_LANG", raising=False)
-    monkeypatch.setattr(language, "_chosen", "zh")
-
-
-@pytest.fixture(autouse=True)
-def _english_by_default(monkeypatch):
-    monkeypatch.delenv("COURSE_LANG", raising=False)
-    monkeypatch.setattr(language, "_chosen", None)
-
-
 def run(name, answer, capsys):
     assert CHECKS[name](answer) is None
     return capsys.readouterr().out

@@ -30,9 +30,7 @@ STYLES = {"hair_style": [0, 1], "eye_style": [0, 1], "mouth_style": [0, 1], "blu
 
 
 @pytest.fixture(autouse=True)
-def _english_again(monkeypatch):
-    monkeypatch.delenv("COURSE_LANG", raising=False)
-    monkeypatch.setattr(language, "_chosen", None)
+def _close_figures():
     yield
     plt.close("all")
 

@@ -17,17 +17,6 @@ from course_utils.run_folder import RunFolder, RunFolderError, describe_epochs
 ROW = {"seconds": 3.0, "gen_loss": 2.5, "disc_loss": 0.75, "d_real": 0.8, "d_fake": 0.125}
 
 
-@pytest.fixture(autouse=True)
-def _english_unless_asked(monkeypatch):
-    monkeypatch.delenv("COURSE_LANG", raising=False)
-    monkeypatch.setattr(language, "_chosen", None)
-
-
-@pytest.fixture
-def zh(monkeypatch):
-    monkeypatch.setattr(language, "_chosen", "zh")
-
-
 def _one_epoch():
     out = io.StringIO()
     progress = Progress(0, 2, 4, 32, stream=out, every_seconds=0)
