@@ -45,8 +45,14 @@ def variety(images_uint8):
 
 def train_for(trainer, faces, seconds=None):
     """Train ``trainer`` epoch by epoch until ``seconds`` have passed (or, without ``seconds``, for
-    its preset's epochs). Returns (wall seconds, steps)."""
+    its preset's epochs), the painter's running average moved after every step as ``train`` does.
+    Returns (wall seconds, steps)."""
+    from course_utils.callbacks import PainterAverage
+
     x = trainer._training_input(faces)
+    average = None
+    if trainer.averaged:
+        average = PainterAverage(trainer.painter, trainer.generator, trainer.preset.average_decay)
     steps, epoch, start = 0, 0, time.perf_counter()
     while True:
         epoch += 1
@@ -55,6 +61,8 @@ def train_for(trainer, faces, seconds=None):
         for batch in trainer.batches(x, epoch):
             out = trainer.train_step(batch)
             steps += 1
+            if average is not None:
+                average.on_step_end(epoch, steps)
             if seconds is not None and time.perf_counter() - start >= seconds:
                 break
         else:
@@ -108,7 +116,7 @@ def main(argv=None):
         trainer = trainer_class(preset)
         wall, steps = train_for(trainer, faces[: preset.n_images], seconds)
         seconds = wall if seconds is None else seconds  # the VAE gets the GAN's time
-        rows[label], painted = score(trainer.generator, args.data, args.n, real)
+        rows[label], painted = score(trainer.painter, args.data, args.n, real)
         rows[label].update(seconds=wall, steps=steps, batch=preset.batch_size)
         grids[label] = painted[:36]
     floor_images = metrics.get_reference(str(args.data), args.n).floor_images

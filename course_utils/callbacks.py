@@ -42,6 +42,29 @@ class Callback:
         pass
 
 
+class PainterAverage(Callback):
+    """After every step, moves each of the painter's weights ``1 − decay`` of the way to the
+    artist's: a running average of the artist's recent weights (lesson 5, «A steady hand»).
+
+    The artist's weights jitter from step to step, because the critic it learns from keeps moving;
+    their average sits near the middle of the jitter and paints cleaner faces. Training never reads
+    the painter, so the game itself is unchanged. Every variable is averaged, BatchNormalization's
+    statistics too."""
+
+    def __init__(self, painter, generator, decay):
+        pairs = list(zip(painter.variables, generator.variables))
+
+        @tf.function
+        def update():
+            for average, weight in pairs:
+                average.assign(decay * average + (1.0 - decay) * weight)
+
+        self.update = update
+
+    def on_step_end(self, epoch, step):
+        self.update()
+
+
 class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite; the last good checkpoint is left untouched."""
 
@@ -120,15 +143,16 @@ class FrameWriter(Callback):
                 "3x3 grid of the fixed preview noise", frame[None, :, :, None], step=epoch
             )
 
-    def repaint_missing(self, last_epoch, generator):
+    def repaint_missing(self, last_epoch, generator, which="generator"):
         """Frames deleted by hand, repainted from their epochs' checkpoints where the run folder
         still keeps them (``RunFolder.frames_to_repaint``); the generator's own weights are put
-        back afterwards. Returns whether any frame was missing."""
+        back afterwards. ``which`` names the checkpoint's weights that paint ("painter" when the
+        preset keeps a running average). Returns whether any frame was missing."""
         todo, lost = self.run.frames_to_repaint(last_epoch)
         if not todo and not lost:
             return False
         own = [v.numpy() for v in generator.variables]
-        player = player_checkpoint(generator=generator)
+        player = player_checkpoint(**{which: generator})
         repainted = []
         try:
             for epoch, prefix in todo:

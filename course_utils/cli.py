@@ -200,6 +200,12 @@ _say = Messages(
             "seed of the painted and real faces drawn (default: %(default)s)",
             "抽取画作和真实人脸的种子（默认：%(default)s）",
         ),
+        "help artist": (
+            "score the artist's own weights, not the painter's running average of them "
+            "(lesson 5, «A steady hand»; the same for a preset that keeps none)",
+            "给艺术家本身的权重打分，而不是画师对它们的滑动平均"
+            "（第 5 课«稳住画笔»；预设没有滑动平均时两者相同）",
+        ),
         "help calibrate": (
             "print the real-vs-real floor and the scores of blurred, noised and cut real faces "
             "instead of scoring a run",
@@ -469,7 +475,7 @@ def _quality(args):
     reference = args.reference
     if reference is None:
         reference = (run.read_config() or {}).get("data", "procedural")
-    generator = run.load("generator")
+    generator = run.load("generator", averaged=not args.artist)
     result = metrics.evaluate_generator(generator, reference=reference, n=args.n, seed=args.seed)
     print(_say("comparing", path=run.path, n=args.n, reference=reference))
     low = metrics.floor(reference, args.n)
@@ -580,6 +586,7 @@ def build_parser(prog=PROG):
         "--seed", type=whole_number(0, MAX_SEED), default=0, help=_say("help quality seed")
     )
     p.add_argument("--calibrate", action="store_true", help=_say("help calibrate"))
+    p.add_argument("--artist", action="store_true", help=_say("help artist"))
 
     p = command("slides", _say("slides summary"), _slides)
     p.add_argument("--preset", choices=presets, default=None, help=option_help("--preset"))

@@ -640,11 +640,14 @@ class RunFolder:
             verb="loaded",
         )
 
-    def load(self, which):
+    def load(self, which, averaged=True):
         """One player (``"generator"`` or ``"discriminator"``) with its latest checkpointed weights.
 
-        The architecture comes from config.json's preset, built by the lessons' own builders. A
-        damaged newest checkpoint falls back to the newest one that restores (said in one line).
+        The architecture comes from config.json's preset, built by the lessons' own builders. When
+        the preset keeps a running average of the artist (``average_decay``), the generator comes
+        with the averaged weights, which paint the run's frames; ``averaged=False`` gives the
+        artist's own. A damaged newest checkpoint falls back to the newest one that restores
+        (said in one line).
         """
         from course_utils.models import make_discriminator_model, make_generator_model
 
@@ -653,10 +656,11 @@ class RunFolder:
             model = make_generator_model(**preset.generator_knobs())
         else:
             model = make_discriminator_model(**preset.discriminator_knobs())
+        key = "painter" if which == "generator" and averaged and preset.average_decay else which
         failure = None
         with _tensorflow_quiet():
             try:
-                number = self._restore_player(model, which)
+                number = self._restore_player(model, key)
             except RunFolderError as error:
                 # Raised below without its traceback, so the failed restores it holds are freed
                 # (and their warnings silenced) here.
@@ -687,12 +691,13 @@ def frame_is_whole(path):
         return False
 
 
-def player_checkpoint(generator=None, discriminator=None, **others):
+def player_checkpoint(generator=None, discriminator=None, painter=None, **others):
     """The run folder's checkpoint layout, in one place: each player's variables under
-    ``generator_variables`` / ``discriminator_variables``, and whatever else training saves
-    (optimizers, the noise generator, the epoch) under its own name. Every model variable is
-    listed: Keras 3 models do not hand their Dropout seed state to ``tf.train.Checkpoint``, and a
-    resumed run must draw the same masks."""
+    ``generator_variables`` / ``discriminator_variables`` (and the painter's running average of
+    the artist, when the preset keeps one, under ``painter_variables``), and whatever else
+    training saves (optimizers, the noise generator, the epoch) under its own name. Every model
+    variable is listed: Keras 3 models do not hand their Dropout seed state to
+    ``tf.train.Checkpoint``, and a resumed run must draw the same masks."""
     import tensorflow as tf
 
     parts = {}
@@ -700,6 +705,8 @@ def player_checkpoint(generator=None, discriminator=None, **others):
         parts["generator_variables"] = [v.value for v in generator.variables]
     if discriminator is not None:
         parts["discriminator_variables"] = [v.value for v in discriminator.variables]
+    if painter is not None:
+        parts["painter_variables"] = [v.value for v in painter.variables]
     return tf.train.Checkpoint(**parts, **others)
 
 
@@ -803,9 +810,11 @@ def _restore_problem(error):
     return f"{type(error).__name__}: {text[:100]}"
 
 
-def load_generator(run_dir):
-    """The artist from the latest checkpoint in ``run_dir`` (architecture from its config.json)."""
-    return RunFolder(run_dir).load("generator")
+def load_generator(run_dir, averaged=True):
+    """The artist from the latest checkpoint in ``run_dir`` (architecture from its config.json):
+    its running average when the preset keeps one, as it paints the run's frames
+    (``averaged=False``: the artist's own weights)."""
+    return RunFolder(run_dir).load("generator", averaged=averaged)
 
 
 def load_discriminator(run_dir):

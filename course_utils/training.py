@@ -21,6 +21,7 @@ from course_utils.callbacks import (
     DivergenceGuard,
     FrameWriter,
     HistoryWriter,
+    PainterAverage,
     ProgressLine,
     Scores,
     TensorBoardLog,
@@ -258,7 +259,9 @@ def build_under_policy(build, mixed_precision):
 
 class GANTrainer:
     """The two players, their optimizers, the fixed preview noise, the checkpoint and the run
-    folder: what ``train_loop`` needs, handed to it by ``fit``.
+    folder: what ``train_loop`` needs, handed to it by ``fit``. ``painter`` is what paints: the
+    artist itself, or its running average when the preset keeps one (moved by the
+    ``PainterAverage`` callback, so a loop of one's own calls the callbacks after every step).
 
     ``GANTrainer(preset, run_dir).fit(images)`` trains up to ``preset.epochs`` (or ``epochs``),
     resuming from ``run_dir/checkpoints`` when it holds one. Without a ``run_dir`` nothing is
@@ -284,6 +287,14 @@ class GANTrainer:
         self.generator, self.discriminator = build_under_policy(
             lambda: build_models(self.preset), mixed_precision
         )
+        # What paints the frames, the scores and the saved artist: the artist itself, or, when the
+        # preset keeps one, a running average of its weights (lesson 5, «A steady hand»).
+        self.painter = self.generator
+        if self.preset.average_decay:
+            self.painter = build_under_policy(
+                lambda: make_generator_model(**self.preset.generator_knobs()), mixed_precision
+            )
+            self.painter.set_weights(self.generator.get_weights())
 
         # One optimizer per network: each keeps moment estimates for its own weights only.
         self.generator_optimizer = keras.optimizers.Adam(
@@ -307,6 +318,7 @@ class GANTrainer:
         self.checkpoint = player_checkpoint(
             self.generator,
             self.discriminator,
+            painter=self.painter if self.averaged else None,
             generator_optimizer=self.generator_optimizer,
             discriminator_optimizer=self.discriminator_optimizer,
             noise_rng=self.noise_rng,
@@ -341,6 +353,11 @@ class GANTrainer:
             self.preset.real_label,
             self.jit_compile,
         )
+
+    @property
+    def averaged(self):
+        """Whether a running average of the artist paints (the preset's ``average_decay``)."""
+        return self.painter is not self.generator
 
     @property
     def run_dir(self):
@@ -450,11 +467,15 @@ class GANTrainer:
         return dataset.map(pixels_to_model_input) if images.dtype == np.uint8 else dataset
 
     def callbacks(self, progress, metric=None, metric_every=0, last_epoch=None):
-        """The loop's collaborators, in their order: stop on NaN, score, show, paint, record, save."""
+        """The loop's collaborators, in their order: (average,) stop on NaN, score, show, paint,
+        record, save."""
         run = self.run
-        found = [DivergenceGuard(run.checkpoints_dir if run else None)]
+        found = []
+        if self.averaged:  # first: the epoch's scores and frame are painted by the new average
+            found.append(PainterAverage(self.painter, self.generator, self.preset.average_decay))
+        found.append(DivergenceGuard(run.checkpoints_dir if run else None))
         if metric is not None:
-            found.append(Scores(metric, self.generator, metric_every, last_epoch))
+            found.append(Scores(metric, self.painter, metric_every, last_epoch))
         found.append(ProgressLine(progress))
         if run is not None:
             found.append(self.frame_writer())
@@ -476,9 +497,10 @@ class GANTrainer:
 
     # --- pictures -----------------------------------------------------------------------------
     def preview(self, noise=None):
-        """The artist's current paintings of the fixed preview noise, as values in [-1, 1]."""
+        """The artist's current paintings of the fixed preview noise, as values in [-1, 1] (painted
+        by the running average when the preset keeps one)."""
         noise = self.preview_noise if noise is None else noise
-        return self.generator(noise, training=False).numpy()
+        return self.painter(noise, training=False).numpy()
 
     # --- the whole run ------------------------------------------------------------------------
     def fit(
@@ -595,7 +617,8 @@ class GANTrainer:
                 v.numpy().nbytes for v in (*self.generator.variables, *self.discriminator.variables)
             )
             * 3
-        )  # weights and Adam's two moments, in each checkpoint
+            + sum(v.numpy().nbytes for v in self.painter.variables) * self.averaged
+        )  # weights and Adam's two moments (and the painter), in each checkpoint
         kept = self.run.checkpoint_numbers() if self.run is not None else []
         back = _say("resumes after", epoch=kept[0]) if kept else _say("starts again")
         file = getattr(error, "filename", None)
@@ -626,7 +649,9 @@ class GANTrainer:
         — after training always, for a finished run only when a frame had to be mended."""
         if self.run is None:
             return
-        mended = self.frame_writer().repaint_missing(self.epochs_done, self.generator)
+        mended = self.frame_writer().repaint_missing(
+            self.epochs_done, self.painter, "painter" if self.averaged else "generator"
+        )
         if always or mended:
             make_gif(self.run.frames_dir, self.run.gif_path, say_skipped=False)
 

@@ -261,6 +261,7 @@ class VAETrainer(GANTrainer):
             lambda: build_vae(self.preset), mixed_precision
         )
         self.generator, self.discriminator = self.decoder, self.encoder
+        self.painter = self.decoder  # a VAE keeps no running average: its decoder paints
 
         self.optimizer = keras.optimizers.Adam(self.preset.learning_rate, beta_1=self.preset.beta_1)
         self.optimizer.build(self.encoder.trainable_variables + self.decoder.trainable_variables)

@@ -336,6 +336,14 @@ def test_a_gif_into_a_read_only_folder_suggests_out(run, monkeypatch, capsys):
 # --- 7. stopping: SIGTERM, and Ctrl-C while TensorFlow loads -------------------------------------
 
 
+def _default_sigint():
+    """Ctrl-C as a terminal delivers it: a suite started in the background (``cmd &`` in a script)
+    ignores SIGINT, its children inherit that, and Python then installs no KeyboardInterrupt."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(*args):
     import subprocess
     import sys
@@ -349,6 +357,7 @@ def _start(*args):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
 
 

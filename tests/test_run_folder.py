@@ -58,10 +58,12 @@ def same(a, b):
     return all(np.array_equal(x, y) for x, y in zip(a, b))
 
 
-def generator_of_checkpoint(run_dir, number):
+def generator_of_checkpoint(run_dir, number, painter=False):
+    """The artist's weights in checkpoint ``number`` (``painter=True``: the painter's, which
+    ``load_generator`` returns for the ci preset)."""
     trainer = GANTrainer("ci")
     trainer.checkpoint.restore(str(run_dir / "checkpoints" / f"ckpt-{number}"))
-    return weights(trainer.generator)
+    return weights(trainer.painter if painter else trainer.generator)
 
 
 def cut(path, size):
@@ -116,10 +118,10 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_previous_one(run, trained
         assert said == [
             f"warning: {run}/checkpoints/ckpt-3 is damaged ({reason}); loaded ckpt-2 (epoch 2)"
         ]
-        assert same(weights(generator), generator_of_checkpoint(run, 2))
+        assert same(weights(generator), generator_of_checkpoint(run, 2, painter=True))
     else:  # the damage hit the critic's or the optimizers' part: the artist is whole
         assert damage == "data corrupted"
-        assert same(weights(generator), generator_of_checkpoint(trained, 3))
+        assert same(weights(generator), generator_of_checkpoint(trained, 3, painter=True))
 
 
 def test_the_epochs_after_the_fallback_are_trained_again_exactly(run, trained, faces, capsys):
@@ -160,7 +162,7 @@ def test_a_lost_checkpoint_bookkeeping_file_is_rebuilt_from_the_files(run, faces
         state.unlink()
     else:
         state.write_bytes(b"" if damage == "emptied" else b"\xff\x00 not a proto {")
-    assert same(weights(load_generator(run)), generator_of_checkpoint(run, 3))
+    assert same(weights(load_generator(run)), generator_of_checkpoint(run, 3, painter=True))
     trainer = GANTrainer("ci", run)
     assert trainer.epochs_done == 3 and len(trainer.history) == 3
     said = "missing" if damage == "deleted" else "unreadable"

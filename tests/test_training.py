@@ -44,6 +44,7 @@ def test_seed_preset_is_the_article_exactly():
     )
     g, d = training.build_models(seed)
     assert g.count_params() == 3_134_112 and d.count_params() == 231_681
+    assert seed.average_decay == 0  # the article paints with the artist itself
 
 
 def test_one_train_step_changes_both_networks_and_reports_verdicts():
@@ -323,3 +324,81 @@ def test_a_finished_run_is_reloaded_without_loading_its_faces_or_judges(tmp_path
     assert again.epochs_done == 1 and [r["epoch"] for r in again.history] == [1]
     with pytest.raises(ValueError, match="give the faces to train on"):
         again.fit(None, epochs=2, progress=False)
+
+
+# --- the painter: a running average of the artist (lesson 5, «A steady hand») -------------------
+
+
+def test_the_painter_moves_one_tenth_of_the_way_to_the_artist_after_a_ci_step():
+    from course_utils.callbacks import PainterAverage
+
+    trainer = GANTrainer("ci")  # average_decay 0.9
+    assert trainer.averaged and trainer.painter is not trainer.generator
+    start = [v.numpy().copy() for v in trainer.generator.variables]
+    assert all(np.array_equal(a, p.numpy()) for a, p in zip(start, trainer.painter.variables))
+    batch = tf.convert_to_tensor(to_model_input(load_faces("procedural", limit=64)))
+    trainer.train_step(batch)
+    artist = [v.numpy().copy() for v in trainer.generator.variables]
+    PainterAverage(trainer.painter, trainer.generator, 0.9).on_step_end(1, 1)
+    for before, now, painter in zip(start, artist, trainer.painter.variables):
+        np.testing.assert_allclose(painter.numpy(), 0.9 * before + 0.1 * now, rtol=1e-6, atol=1e-7)
+    # The update reads the artist and never writes it.
+    assert all(np.array_equal(a, v.numpy()) for a, v in zip(artist, trainer.generator.variables))
+    assert any(not np.array_equal(a, p.numpy()) for a, p in zip(artist, trainer.painter.variables))
+
+
+def test_the_painter_changes_no_number_of_the_game_only_the_paintings():
+    faces = load_faces("procedural", limit=128)
+    with_painter = GANTrainer("ci")
+    without = GANTrainer(replace(get_preset("ci"), average_decay=0.0))
+    assert not without.averaged and without.painter is without.generator
+    rows_with = with_painter.fit(faces, epochs=2, progress=False)
+    rows_without = without.fit(faces, epochs=2, progress=False)
+    for a, b in zip(rows_with, rows_without):
+        for key in ("gen_loss", "disc_loss", "d_real", "d_fake"):
+            assert a[key] == b[key]
+    assert np.array_equal(
+        with_painter.generator(with_painter.preview_noise, training=False).numpy(),
+        without.preview(),
+    )
+    assert not np.allclose(with_painter.preview(), without.preview(), atol=1e-3)
+
+
+def test_a_resumed_run_keeps_its_painter_and_load_generator_paints_with_it(tmp_path):
+    faces = load_faces("procedural", limit=128)
+    whole = GANTrainer("ci", tmp_path / "whole")
+    whole.fit(faces, epochs=3, progress=False)
+    GANTrainer("ci", tmp_path / "parts").fit(faces, epochs=1, progress=False)
+    parts = GANTrainer("ci", tmp_path / "parts")
+    assert parts.epochs_done == 1
+    parts.fit(faces, epochs=3, progress=False)
+    for a, b in zip(whole.painter.variables, parts.painter.variables):
+        assert np.array_equal(a.numpy(), b.numpy())
+    loaded = load_generator(tmp_path / "parts")
+    for a, b in zip(parts.painter.variables, loaded.variables):
+        assert np.array_equal(a.numpy(), b.numpy())
+    artist = load_generator(tmp_path / "parts", averaged=False)
+    for a, b in zip(parts.generator.variables, artist.variables):
+        assert np.array_equal(a.numpy(), b.numpy())
+    # The last frame is the painter's painting of the preview noise.
+    frame = cv2.imread(str(tmp_path / "parts" / "frames" / "epoch_0003.png"), cv2.IMREAD_GRAYSCALE)
+    from course_utils.viz import frame_image
+
+    assert np.array_equal(frame, frame_image(parts.preview(), 3))
+
+
+def test_an_older_run_folder_without_average_decay_loads_and_resumes_with_its_artist(tmp_path):
+    faces = load_faces("procedural", limit=128)
+    plain = replace(get_preset("ci"), average_decay=0.0)
+    trainer = GANTrainer(plain, tmp_path / "run")
+    trainer.fit(faces, epochs=1, progress=False)
+    config_path = tmp_path / "run" / "config.json"
+    config = json.loads(config_path.read_text())
+    del config["preset"]["average_decay"]  # as written before the knob existed
+    config_path.write_text(json.dumps(config))
+    loaded = load_generator(tmp_path / "run")
+    for a, b in zip(trainer.generator.variables, loaded.variables):
+        assert np.array_equal(a.numpy(), b.numpy())
+    assert GANTrainer(plain, tmp_path / "run").epochs_done == 1
+    with pytest.raises(ValueError, match="average_decay"):
+        GANTrainer("ci", tmp_path / "run")  # today's ci averages: another experiment, said so
