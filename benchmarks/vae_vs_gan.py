@@ -47,12 +47,8 @@ def train_for(trainer, faces, seconds=None):
     """Train ``trainer`` epoch by epoch until ``seconds`` have passed (or, without ``seconds``, for
     its preset's epochs), the painter's running average moved after every step as ``train`` does.
     Returns (wall seconds, steps)."""
-    from course_utils.callbacks import PainterAverage
-
     x = trainer._training_input(faces)
-    average = None
-    if trainer.averaged:
-        average = PainterAverage(trainer.painter, trainer.generator, trainer.preset.average_decay)
+    average = trainer.painter_average()
     steps, epoch, start = 0, 0, time.perf_counter()
     while True:
         epoch += 1

@@ -470,9 +470,8 @@ class GANTrainer:
         """The loop's collaborators, in their order: (average,) stop on NaN, score, show, paint,
         record, save."""
         run = self.run
-        found = []
-        if self.averaged:  # first: the epoch's scores and frame are painted by the new average
-            found.append(PainterAverage(self.painter, self.generator, self.preset.average_decay))
+        average = self.painter_average()  # first: the epoch's scores and frame use the new average
+        found = [average] if average is not None else []
         found.append(DivergenceGuard(run.checkpoints_dir if run else None))
         if metric is not None:
             found.append(Scores(metric, self.painter, metric_every, last_epoch))
@@ -491,6 +490,13 @@ class GANTrainer:
             watch.rows = [dict(row) for row in self.history]  # a resumed run's earlier epochs
             found.append(watch)
         return found
+
+    def painter_average(self):
+        """The collaborator that moves the painter after every step, or None when the artist paints
+        itself; a loop of one's own that skips the callbacks calls it after each ``train_step``."""
+        if not self.averaged:
+            return None
+        return PainterAverage(self.painter, self.generator, self.preset.average_decay)
 
     def frame_writer(self):
         return FrameWriter(self.run, self.preview, self.tensorboard)

@@ -339,7 +339,9 @@ def test_the_painter_moves_one_tenth_of_the_way_to_the_artist_after_a_ci_step():
     batch = tf.convert_to_tensor(to_model_input(load_faces("procedural", limit=64)))
     trainer.train_step(batch)
     artist = [v.numpy().copy() for v in trainer.generator.variables]
-    PainterAverage(trainer.painter, trainer.generator, 0.9).on_step_end(1, 1)
+    average = trainer.painter_average()
+    assert isinstance(average, PainterAverage)
+    average.on_step_end(1, 1)
     for before, now, painter in zip(start, artist, trainer.painter.variables):
         np.testing.assert_allclose(painter.numpy(), 0.9 * before + 0.1 * now, rtol=1e-6, atol=1e-7)
     # The update reads the artist and never writes it.
@@ -352,6 +354,7 @@ def test_the_painter_changes_no_number_of_the_game_only_the_paintings():
     with_painter = GANTrainer("ci")
     without = GANTrainer(replace(get_preset("ci"), average_decay=0.0))
     assert not without.averaged and without.painter is without.generator
+    assert without.painter_average() is None
     rows_with = with_painter.fit(faces, epochs=2, progress=False)
     rows_without = without.fit(faces, epochs=2, progress=False)
     for a, b in zip(rows_with, rows_without):
