@@ -656,7 +656,7 @@ class RunFolder:
             model = make_generator_model(**preset.generator_knobs())
         else:
             model = make_discriminator_model(**preset.discriminator_knobs())
-        key = "painter" if which == "generator" and averaged and preset.average_decay else which
+        key = painting_weights(preset) if which == "generator" and averaged else which
         failure = None
         with _tensorflow_quiet():
             try:
@@ -708,6 +708,12 @@ def player_checkpoint(generator=None, discriminator=None, painter=None, **others
     if painter is not None:
         parts["painter_variables"] = [v.value for v in painter.variables]
     return tf.train.Checkpoint(**parts, **others)
+
+
+def painting_weights(preset):
+    """The name, in ``player_checkpoint``'s layout, of the weights that paint a run's frames: the
+    painter's running average when the preset keeps one, else the artist's own."""
+    return "painter" if preset.average_decay else "generator"
 
 
 def read_history(path_or_run_dir):

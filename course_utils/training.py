@@ -48,6 +48,7 @@ from course_utils.run_folder import (
     RunFolderError,
     another_folder,
     describe_epochs,
+    painting_weights,
     player_checkpoint,
 )
 from course_utils.viz import make_gif
@@ -656,7 +657,7 @@ class GANTrainer:
         if self.run is None:
             return
         mended = self.frame_writer().repaint_missing(
-            self.epochs_done, self.painter, "painter" if self.averaged else "generator"
+            self.epochs_done, self.painter, painting_weights(self.preset)
         )
         if always or mended:
             make_gif(self.run.frames_dir, self.run.gif_path, say_skipped=False)
